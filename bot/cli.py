@@ -1,0 +1,68 @@
+"""`c5watch` command line: parses arguments and settings, then hands off to bot.commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.config import Settings, load_settings
+from bot.errors import C5watchError, ConfigError, UsageError
+from bot.logs import setup_logging
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line and exit 2, as the contract asks, instead of argparse's usage dump.
+        sys.stderr.write(f"c5watch: {message} (see `c5watch --help`)\n")
+        raise SystemExit(2)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from bot.commands import db, feeds, run
+
+    parser = _Parser(prog="c5watch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="long polling plus the scheduler, in one process")
+    p.set_defaults(func=run.run)
+
+    p = sub.add_parser("db", help="database maintenance")
+    dbsub = p.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    dbsub.add_parser("upgrade", help="bring the schema to the newest migration").set_defaults(
+        func=db.upgrade
+    )
+
+    p = sub.add_parser("feeds", help="manage feeds")
+    fsub = p.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
+    fp = fsub.add_parser("add", help="add a feed (or the feed a web page advertises)")
+    fp.add_argument("url")
+    fp.set_defaults(func=feeds.add)
+    fsub.add_parser("list", help="list feeds and their health").set_defaults(func=feeds.list_)
+    fp = fsub.add_parser("remove", help="remove a feed by URL or id")
+    fp.add_argument("feed", metavar="URL|ID")
+    fp.set_defaults(func=feeds.remove)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    command: Command = args.func
+    try:
+        settings = load_settings()
+        setup_logging(
+            settings.log_level,
+            secrets=[settings.bot_token.get_secret_value()] if settings.bot_token else [],
+        )
+        return asyncio.run(command(settings, args))
+    except (ConfigError, UsageError) as exc:
+        sys.stderr.write(f"c5watch: {exc}\n")
+        return 2
+    except C5watchError as exc:
+        sys.stderr.write(f"c5watch: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130

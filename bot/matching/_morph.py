@@ -1,0 +1,52 @@
+"""Lemmatisers: pymorphy3 for Russian, Snowball (Porter2) for English.
+
+Both are created once, lazily, on first use; results are cached per word by the caller.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_morph: Any = None
+_stemmer: Any = None
+
+
+def _analyzer() -> Any:
+    global _morph
+    if _morph is None:
+        with _lock:
+            if _morph is None:
+                import pymorphy3
+
+                _morph = pymorphy3.MorphAnalyzer()
+    return _morph
+
+
+def _english() -> Any:
+    global _stemmer
+    if _stemmer is None:
+        with _lock:
+            if _stemmer is None:
+                import snowballstemmer
+
+                _stemmer = snowballstemmer.stemmer("english")
+    return _stemmer
+
+
+def russian_lemmas(word: str) -> frozenset[str]:
+    """Every normal form pymorphy3 offers for ``word`` (already case-folded, ё→е).
+
+    Ambiguity is kept: «стали» gives both «стать» and «сталь». Normal forms with ё are
+    folded to е so that lemmas compare with folded text.
+    """
+    parses = _analyzer().parse(word)
+    forms = {p.normal_form.replace("ё", "е") for p in parses}
+    return frozenset(forms) or frozenset((word,))
+
+
+def english_stem(word: str) -> str:
+    """The Porter2 stem of an English word (already case-folded)."""
+    stem: str = _english().stemWord(word)
+    return stem

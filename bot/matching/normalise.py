@@ -1,0 +1,98 @@
+"""Text normalisation shared by documents and queries.
+
+Text is NFKC-normalised and split into raw tokens by one regular expression; each distinct raw
+token is then normalised once and cached: case folding, ё→е, Latin/Cyrillic look-alike folding in
+mixed-script tokens, lemmas (pymorphy3 for Russian, Snowball for English) and aliases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.matching._morph import english_stem, russian_lemmas
+
+# Special tokens are tried before plain words, so "C5+1", "С 5+1", "C+C5", "U.S." stay whole.
+_US = r"U\.\s?S\.(?:\s?A\.)?"
+_PLUS_FORMAT = r"(?<![\w+])(?:[CcСс]\s(?=\d)|[^\W\d_])?\d{1,2}\s?\+\s?\d{1,2}(?![\w+])"
+_C_PLUS_C = r"(?<![\w+])[^\W\d_]\s?\+\s?[^\W\d_]\d{1,2}(?![\w+])"
+_WORD = r"\w+(?:['’‐‑-]\w+)*"
+TOKEN_RE = re.compile(f"{_US}|{_PLUS_FORMAT}|{_C_PLUS_C}|{_WORD}", re.IGNORECASE)
+
+_CYR = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюяіїєґўј")
+_CYR_TO_LAT = str.maketrans("авекмнорстухіјѕ", "abekmhopctyxijs")
+_LAT_TO_CYR = str.maketrans("abekmhopctyxi", "авекмнорстухі")
+_LAT_LOOKALIKE = frozenset("abekmhopctyxi")
+_CYR_LOOKALIKE = frozenset("авекмнорстухіјѕ")
+_HYPHENS = str.maketrans({"‐": "-", "‑": "-", "’": "'"})
+
+
+def prepare(text: str) -> str:
+    """Unicode NFKC; done once per text before tokenising."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Raw tokens of an already prepared text, in order."""
+    return TOKEN_RE.findall(text)
+
+
+def fold(token: str) -> str:
+    """Case-fold, ё→е, unify hyphens, and fold look-alike letters of mixed-script tokens.
+
+    A token with digits or a '+' (C5+1, С5+1) goes to Latin; a word mixing scripts goes to
+    the script of most of its letters, when its other letters all have look-alikes.
+    """
+    s = token.casefold().replace("ё", "е").translate(_HYPHENS)
+    cyr = sum(1 for ch in s if ch in _CYR)
+    if not cyr:
+        return s
+    lat = sum(1 for ch in s if "a" <= ch <= "z")
+    has_digit = any(ch.isdigit() for ch in s)
+    if not lat and not has_digit and "+" not in s:
+        return s
+    cyr_letters = {ch for ch in s if ch in _CYR}
+    if (has_digit or "+" in s or lat >= cyr) and cyr_letters <= _CYR_LOOKALIKE:
+        return s.translate(_CYR_TO_LAT)
+    lat_letters = {ch for ch in s if "a" <= ch <= "z"}
+    if lat_letters <= _LAT_LOOKALIKE:
+        return s.translate(_LAT_TO_CYR)
+    return s
+
+
+def _word_lemmas(word: str) -> frozenset[str]:
+    if any(ch in _CYR for ch in word):
+        return russian_lemmas(word)
+    if any("a" <= ch <= "z" for ch in word):
+        return frozenset((english_stem(word),))
+    return frozenset((word,))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenForms:
+    """What one raw token normalises to.
+
+    ``surface`` is the folded token; ``lemmas`` the normal forms of the token as a whole;
+    ``parts`` the normal forms of the parts of a hyphenated word (empty otherwise).
+    """
+
+    surface: str
+    lemmas: frozenset[str]
+    parts: frozenset[str]
+    special: bool = False
+
+
+def analyse(raw: str) -> TokenForms:
+    """Normalise one raw token (uncached; see ``Normaliser`` for the cached path)."""
+    if raw == "US" or (raw[:1] in "Uu" and "." in raw):
+        return TokenForms("us", frozenset(("u.s.",)), frozenset(), special=True)
+    s = fold(raw)
+    if "+" in s:
+        s = "".join(s.split())
+        return TokenForms(s, frozenset((s,)), frozenset(), special=True)
+    if "-" in s or "'" in s:
+        pieces = [p for p in re.split(r"[-']", s) if p]
+        parts = frozenset().union(*(_word_lemmas(p) for p in pieces))
+        return TokenForms(s, _word_lemmas(s), parts)
+    return TokenForms(s, _word_lemmas(s), frozenset())
