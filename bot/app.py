@@ -13,7 +13,7 @@ from aiogram.enums import ParseMode
 from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.database import open_database
-from bot.handlers import get_routers
+from bot.handlers import setup_dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def run_bot(settings: Settings, *, clock: Clock = utc_now) -> int:
     try:
         async with open_database(settings.database_url) as sessions:
             dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
-            dispatcher.include_routers(*get_routers(settings))
+            setup_dispatcher(dispatcher, settings)
             me = await bot.get_me()
             log.info("bot @%s started; polling %s", me.username, settings.telegram_api_url)
             await bot.delete_webhook(drop_pending_updates=False)
