@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -21,36 +22,41 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    from bot.commands import db, feeds, run
+def _command(path: str) -> Command:
+    """Import a command's module only when it runs: aiogram alone takes seconds to import."""
+    module, _, name = path.partition(":")
+    func: Command = getattr(importlib.import_module(f"bot.commands.{module}"), name)
+    return func
 
+
+def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="c5watch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="long polling plus the scheduler, in one process")
-    p.set_defaults(func=run.run)
+    p.set_defaults(func="run:run")
 
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dbsub.add_parser("upgrade", help="bring the schema to the newest migration").set_defaults(
-        func=db.upgrade
+        func="db:upgrade"
     )
 
     p = sub.add_parser("feeds", help="manage feeds")
     fsub = p.add_subparsers(dest="feeds_command", required=True, parser_class=_Parser)
     fp = fsub.add_parser("add", help="add a feed (or the feed a web page advertises)")
     fp.add_argument("url")
-    fp.set_defaults(func=feeds.add)
-    fsub.add_parser("list", help="list feeds and their health").set_defaults(func=feeds.list_)
+    fp.set_defaults(func="feeds:add")
+    fsub.add_parser("list", help="list feeds and their health").set_defaults(func="feeds:list_")
     fp = fsub.add_parser("remove", help="remove a feed by URL or id")
     fp.add_argument("feed", metavar="URL|ID")
-    fp.set_defaults(func=feeds.remove)
+    fp.set_defaults(func="feeds:remove")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    command: Command = args.func
+    command = _command(args.func)
     try:
         settings = load_settings()
         setup_logging(
