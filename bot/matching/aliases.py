@@ -1,0 +1,73 @@
+"""Alias groups: name variants and transliterations that match as one term.
+
+Each group becomes a canonical term ``~name``. A document token whose normal forms include a
+one-word variant gets the canonical term too; a multi-word variant is found as a phrase. A query
+word or phrase equal to a variant is looked up by the canonical term, so it matches them all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+from bot.matching.normalise import analyse, prepare, raw_tokens
+
+ALIAS_MARK = "~"
+
+
+def query_keys_of(lemmas: frozenset[str], surface: str) -> frozenset[str]:
+    """Keys a query word is looked up by: its own form if that is a lemma, else all lemmas."""
+    if surface in lemmas:
+        return frozenset((surface,))
+    return lemmas
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    """Single-word variants keyed by normal form, and multi-word variants by first word."""
+
+    words: Mapping[str, str] = field(default_factory=dict)
+    phrases: Mapping[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def from_groups(cls, groups: Mapping[str, Sequence[str]]) -> AliasTable:
+        words: dict[str, str] = {}
+        phrases: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
+        for name, variants in groups.items():
+            if name.startswith("_"):
+                continue
+            canonical = ALIAS_MARK + name
+            for variant in variants:
+                forms = [analyse(t) for t in raw_tokens(prepare(variant))]
+                if len(forms) == 1:
+                    for key in query_keys_of(forms[0].lemmas, forms[0].surface):
+                        words[key] = canonical
+                elif forms:
+                    seq = tuple(query_keys_of(f.lemmas, f.surface) for f in forms)
+                    for key in seq[0]:
+                        phrases.setdefault(key, []).append((seq, canonical))
+        return cls(words, {k: tuple(v) for k, v in phrases.items()})
+
+    def canonical_of_phrase(self, seq: Sequence[frozenset[str]]) -> str | None:
+        """The canonical term of a multi-word variant equal to ``seq``, if any."""
+        for key in seq[0] if seq else ():
+            for variant, canonical in self.phrases.get(key, ()):
+                if len(variant) == len(seq) and all(
+                    a & b for a, b in zip(variant, seq, strict=True)
+                ):
+                    return canonical
+        return None
+
+
+def load_aliases(path: str | None = None) -> AliasTable:
+    """Load alias groups from a JSON file (the packaged ``aliases.json`` by default)."""
+    if path is None:
+        text = resources.files("bot.matching").joinpath("aliases.json").read_text("utf-8")
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    return AliasTable.from_groups(json.loads(text))

@@ -1,0 +1,113 @@
+"""Precision, recall and F1 of the curated topics on labelled items.
+
+    python -m bot.matching.evaluate [PATH]   (default tests/matching/fixtures/labelled.jsonl)
+
+Each line of PATH is a JSON object with ``title``, ``summary``, ``lang`` and one boolean per
+topic (``critical_minerals``, ``c5plus1``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.matching.classifier import TopicClassifier
+from bot.matching.types import MatchInput
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests/matching/fixtures/labelled.jsonl"
+
+
+@dataclass(frozen=True)
+class Score:
+    topic: str
+    lang: str
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def positives(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load_labelled(path: str | Path = DEFAULT_PATH) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def predictions(
+    rows: Sequence[dict[str, Any]], classifier: TopicClassifier | None = None
+) -> list[set[str]]:
+    classifier = classifier or TopicClassifier()
+    items = [MatchInput(r["title"], r.get("summary") or "", r.get("lang")) for r in rows]
+    return [{m.topic for m in found} for found in classifier.classify_many(items)]
+
+
+def scores(
+    rows: Sequence[dict[str, Any]], predicted: Sequence[set[str]], topics: Iterable[str]
+) -> list[Score]:
+    """One score per topic and language, plus an "all" row per topic."""
+    result: list[Score] = []
+    for topic in topics:
+        langs = sorted({str(r.get("lang") or "?") for r in rows})
+        for lang in [*langs, "all"]:
+            counts = [0, 0, 0, 0]
+            for row, got in zip(rows, predicted, strict=True):
+                if lang != "all" and str(row.get("lang") or "?") != lang:
+                    continue
+                want, have = bool(row.get(topic)), topic in got
+                counts[(0 if have else 2) if want else (1 if have else 3)] += 1
+            result.append(Score(topic, lang, *counts))
+    return result
+
+
+def table(results: Sequence[Score]) -> str:
+    lines = [
+        f"{'topic':<18} {'lang':<4} {'pos':>4} {'tp':>4} {'fp':>4} {'fn':>4}"
+        f" {'prec':>6} {'recall':>6} {'F1':>6}"
+    ]
+    for s in results:
+        lines.append(
+            f"{s.topic:<18} {s.lang:<4} {s.positives:>4} {s.tp:>4} {s.fp:>4} {s.fn:>4}"
+            f" {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "-v" in args
+    args = [a for a in args if a != "-v"]
+    rows = load_labelled(args[0] if args else DEFAULT_PATH)
+    classifier = TopicClassifier()
+    predicted = predictions(rows, classifier)
+    print(table(scores(rows, predicted, classifier.topics)))
+    if verbose:
+        for row, got in zip(rows, predicted, strict=True):
+            for topic in classifier.topics:
+                if bool(row.get(topic)) != (topic in got):
+                    kind = "FN" if row.get(topic) else "FP"
+                    print(f"{kind} {topic} {row.get('id')}: {row['title'][:90]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,204 @@
+"""RuleIndex: every rule in one inverted index keyed by normalised term.
+
+Matching an item costs in proportion to its text and to the rules its terms touch: the item's
+term set is intersected with the index keys, and only the rules found there are evaluated.
+Rules are added and removed at run time. Reads take no lock: index values are replaced, never
+mutated, so a batch may be matched in a worker thread while the event loop adds rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.matching._eval import Anchor, anchors, evaluate, fired
+from bot.matching.document import Document, Normaliser
+from bot.matching.errors import RuleLimitError, RuleSyntaxError
+from bot.matching.query import Query, QueryLimits, default_normaliser, parse_query
+from bot.matching.topics import Topic, TopicPart, decide
+from bot.matching.types import ItemMatches, MatchInput, RuleMatch, TopicMatch
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rule_id: Hashable
+    query: Query
+    anchors: frozenset[Anchor]
+    owner: Hashable | None
+
+
+class RuleIndex:
+    """An inverted index over parsed rules. Rule ids are any hashable values."""
+
+    def __init__(
+        self, limits: QueryLimits | None = None, normaliser: Normaliser | None = None
+    ) -> None:
+        self.limits = limits or QueryLimits()
+        self.normaliser = normaliser or default_normaliser()
+        self._entries: dict[Hashable, _Entry] = {}
+        self._terms: dict[str, tuple[Hashable, ...]] = {}
+        self._term_keys: set[str] = set()
+        self._prefixes: dict[str, tuple[Hashable, ...]] = {}
+        self._prefix_lengths: Counter[int] = Counter()
+        self._owners: Counter[Hashable] = Counter()
+        self._write = threading.Lock()
+        self.topics: dict[str, Topic] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._entries
+
+    def parse(self, text: str) -> Query:
+        """Parse a rule under this index's limits (raises ``RuleSyntaxError``)."""
+        return parse_query(text, self.limits, self.normaliser)
+
+    def add(
+        self,
+        rule_id: Hashable,
+        query: str | Query,
+        *,
+        owner: Hashable | None = None,
+    ) -> Query:
+        """Add or replace a rule. ``owner`` (a chat id) is counted against the per-chat limit."""
+        parsed = self.parse(query) if isinstance(query, str) else query
+        found = anchors(parsed.root)
+        if not found:
+            raise RuleSyntaxError("no_positive", 0)
+        with self._write:
+            old = self._entries.get(rule_id)
+            limit = self.limits.max_rules_per_chat
+            new_owner = owner is not None and (old is None or old.owner != owner)
+            if new_owner and self._owners[owner] >= limit:
+                raise RuleLimitError("too_many_rules", 0, limit=limit)
+            if old is not None:
+                self._unlink(old)
+            entry = _Entry(rule_id, parsed, found, owner)
+            self._entries[rule_id] = entry
+            if owner is not None:
+                self._owners[owner] += 1
+            for kind, value in found:
+                table = self._terms if kind == "t" else self._prefixes
+                table[value] = (*table.get(value, ()), rule_id)
+                if kind == "t":
+                    self._term_keys.add(value)
+                else:
+                    self._prefix_lengths[len(value)] += 1
+        return parsed
+
+    def remove(self, rule_id: Hashable) -> bool:
+        """Remove a rule; False if there was none with that id."""
+        with self._write:
+            entry = self._entries.pop(rule_id, None)
+            if entry is None:
+                return False
+            self._unlink(entry)
+            return True
+
+    def _unlink(self, entry: _Entry) -> None:
+        if entry.owner is not None:
+            self._owners[entry.owner] -= 1
+            if self._owners[entry.owner] <= 0:
+                del self._owners[entry.owner]
+        for kind, value in entry.anchors:
+            table = self._terms if kind == "t" else self._prefixes
+            rest = tuple(r for r in table.get(value, ()) if r != entry.rule_id)
+            if rest:
+                table[value] = rest
+            else:
+                table.pop(value, None)
+                if kind == "t":
+                    self._term_keys.discard(value)
+            if kind == "p":
+                self._prefix_lengths[len(value)] -= 1
+                if self._prefix_lengths[len(value)] <= 0:
+                    del self._prefix_lengths[len(value)]
+
+    def rules_of(self, owner: Hashable) -> int:
+        """How many rules ``owner`` has in the index."""
+        return self._owners.get(owner, 0)
+
+    def document(self, item: MatchInput) -> Document:
+        return Document(self.normaliser, item.title, item.summary)
+
+    def candidates(self, doc: Document) -> set[Hashable]:
+        """Rules whose anchor terms occur in the document (a superset of the matches)."""
+        found: set[Hashable] = set()
+        terms = self._terms
+        for term in doc.terms & self._term_keys:
+            found.update(terms.get(term, ()))
+        if self._prefixes:
+            prefixes = self._prefixes
+            lengths = list(self._prefix_lengths)
+            for term in doc.terms:
+                for n in lengths:
+                    if len(term) >= n:
+                        found.update(prefixes.get(term[:n], ()))
+        return found
+
+    def matching(self, doc: Document) -> list[tuple[Hashable, tuple[str, ...]]]:
+        """(rule id, fired terms) for every rule that matches the document."""
+        out: list[tuple[Hashable, tuple[str, ...]]] = []
+        entries = self._entries
+        for rule_id in self.candidates(doc):
+            entry = entries.get(rule_id)
+            if entry is not None and evaluate(entry.query.root, doc):
+                terms: list[str] = []
+                fired(entry.query.root, doc, terms)
+                out.append((rule_id, tuple(terms)))
+        return out
+
+    def add_topic(self, topic: Topic) -> None:
+        """Add (or replace) a curated topic's rules and exclusions."""
+        self.remove_topic(topic.name)
+        for kind, rules in (("rule", topic.rules), ("exclude", topic.exclusions)):
+            for number, rule in enumerate(rules):
+                self.add(TopicPart(topic.name, kind, number), rule.query)
+        self.topics[topic.name] = topic
+
+    def remove_topic(self, name: str) -> bool:
+        topic = self.topics.pop(name, None)
+        if topic is None:
+            return False
+        for kind, rules in (("rule", topic.rules), ("exclude", topic.exclusions)):
+            for number in range(len(rules)):
+                self.remove(TopicPart(name, kind, number))
+        return True
+
+    def match(self, item: MatchInput) -> ItemMatches:
+        """The rules and topics ``item`` matches, each with the terms that fired."""
+        doc = self.document(item)
+        rules: list[RuleMatch] = []
+        parts: dict[str, dict[TopicPart, tuple[str, ...]]] = {}
+        for rule_id, terms in self.matching(doc):
+            if isinstance(rule_id, TopicPart):
+                parts.setdefault(rule_id.topic, {})[rule_id] = terms
+            else:
+                rules.append(RuleMatch(rule_id, terms))
+        topics: list[TopicMatch] = []
+        for name, topic in self.topics.items():
+            decided = decide(topic, parts[name]) if name in parts else None
+            if decided is not None:
+                topics.append(decided)
+        return ItemMatches(rules=tuple(rules), topics=tuple(topics))
+
+    def match_many(self, items: Sequence[MatchInput]) -> list[ItemMatches]:
+        return [self.match(item) for item in items]
+
+    async def match_many_async(self, items: Sequence[MatchInput]) -> list[ItemMatches]:
+        """``match_many`` in a worker thread, so the event loop keeps answering."""
+        return await asyncio.to_thread(self.match_many, list(items))
+
+    def add_many(self, rules: Iterable[tuple[Hashable, str]]) -> list[tuple[Hashable, str]]:
+        """Add many rules; returns (id, error message) for those refused."""
+        refused: list[tuple[Hashable, str]] = []
+        for rule_id, text in rules:
+            try:
+                self.add(rule_id, text)
+            except RuleSyntaxError as exc:
+                refused.append((rule_id, exc.message("en")))
+        return refused
