@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import importlib
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from bot.config import Settings, load_settings
 from bot.errors import C5watchError, ConfigError, UsageError
 from bot.logs import setup_logging
 
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 class _Parser(argparse.ArgumentParser):

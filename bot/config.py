@@ -73,7 +73,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use Area/City, e.g. Asia/Almaty)")
+            raise ValueError(
+                f"unknown time zone {value!r} (use Area/City, e.g. Asia/Almaty)"
+            ) from None
         return value
 
     @field_validator("log_level")

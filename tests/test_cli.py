@@ -12,7 +12,9 @@ import pytest
 ENV_NAMES = ("BOT_TOKEN", "DATABASE_URL", "POLL_INTERVAL_SECONDS", "ADMIN_IDS", "LOG_LEVEL")
 
 
-def c5watch(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def c5watch(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     full_env.update(env or {})
     return subprocess.run(
@@ -47,7 +49,9 @@ def test_feeds_add_then_list_in_postgres(pg_database: str, tmp_path: Path) -> No
 test_feeds_add_then_list_in_postgres = pytest.mark.postgres(test_feeds_add_then_list_in_postgres)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/feed", "example.org/feed", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/feed", "example.org/feed", "javascript:alert(1)"]
+)
 def test_non_http_url_is_refused_in_one_line(tmp_path: Path, url: str) -> None:
     result = c5watch(tmp_path, "feeds", "add", url)
     assert result.returncode == 2
@@ -75,6 +79,8 @@ def test_unknown_command_exits_2(tmp_path: Path) -> None:
 
 
 def test_db_upgrade_creates_schema(tmp_path: Path) -> None:
-    result = c5watch(tmp_path, "db", "upgrade", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"})
+    result = c5watch(
+        tmp_path, "db", "upgrade", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "x.db").exists()

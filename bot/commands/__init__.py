@@ -1,1 +1,1 @@
-"""One module per CLI command group; each exposes ``async def`` entry points returning an exit code."""
+"""One module per CLI command group; each entry point is ``async`` and returns an exit code."""
