@@ -68,19 +68,34 @@ def evaluate(node: Node, doc: Document) -> bool:
     return bool(near_spans(node, doc))
 
 
-def fired(node: Node, doc: Document, out: list[str]) -> None:
-    """Append the texts of the positive atoms of ``node`` that hold in ``doc``."""
+def fired(node: Node, doc: Document, out: list[str], seen: list[Node] | None = None) -> None:
+    """Append the texts of the positive atoms of ``node`` that hold in ``doc``.
+
+    An atom equal after normalisation to one already reported ("critical mineral" after
+    "critical minerals") is not repeated.
+    """
+    if seen is None:
+        seen = []
     if isinstance(node, Word | Phrase | Prefix):
         if evaluate(node, doc):
             text = _shown(node, doc)
-            if text not in out:
+            if text not in out and not any(_same(node, o) for o in seen):
                 out.append(text)
+                seen.append(node)
     elif isinstance(node, And | Or):
         for child in node.children:
-            fired(child, doc, out)
+            fired(child, doc, out, seen)
     elif isinstance(node, Near) and evaluate(node, doc):
-        fired(node.left, doc, out)
-        fired(node.right, doc, out)
+        fired(node.left, doc, out, seen)
+        fired(node.right, doc, out, seen)
+
+
+def _same(a: Node, b: Node) -> bool:
+    if isinstance(a, Word) and isinstance(b, Word):
+        return a.keys == b.keys
+    if isinstance(a, Phrase) and isinstance(b, Phrase):
+        return a.seq == b.seq
+    return False
 
 
 def _shown(node: Word | Phrase | Prefix, doc: Document) -> str:

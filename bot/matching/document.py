@@ -22,6 +22,9 @@ class Normaliser:
         self._cache: dict[str, frozenset[str]] = {}
         self._limit = cache_limit
         self.alias_first_keys = frozenset(self.aliases.phrases)
+        self.alias_groups = frozenset(self.aliases.words.values()) | frozenset(
+            canonical for seqs in self.aliases.phrases.values() for _, canonical in seqs
+        )
 
     def terms(self, raw: str) -> frozenset[str]:
         """Document terms of one raw token (cached)."""

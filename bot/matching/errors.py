@@ -64,6 +64,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The rule needs at least one word that is not excluded.",
         "В правиле нужно хотя бы одно слово без исключения (минуса).",
     ),
+    "unknown_alias": (
+        "{text} is not a known alias group.",
+        "{text} — неизвестная группа синонимов.",
+    ),
     "no_word": (
         "{text} has no letters or digits to search for.",
         "В {text} нет букв или цифр для поиска.",

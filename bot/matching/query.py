@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from bot.matching._lexer import Tok, lex
+from bot.matching.aliases import ALIAS_MARK
 from bot.matching.document import Normaliser
 from bot.matching.errors import RuleSyntaxError
 from bot.matching.normalise import fold, prepare, raw_tokens
@@ -230,6 +231,10 @@ class _Parser:
         text = str(tok.value)
         if not phrase and "*" in text:
             return self.prefix(tok, text)
+        if text.startswith(ALIAS_MARK):
+            if text not in self.norm.alias_groups:
+                raise RuleSyntaxError("unknown_alias", tok.pos, text=f'"{text}"')
+            return Word(text, frozenset((text,)))
         raws = raw_tokens(prepare(text))
         if not raws:
             code = "empty_phrase" if phrase and not text.strip() else "no_word"
