@@ -62,7 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         setup_logging(
             settings.log_level,
-            secrets=[settings.bot_token.get_secret_value()] if settings.bot_token else [],
+            secrets=[
+                s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s
+            ],
+            json_lines=settings.log_format == "json",
         )
         return asyncio.run(command(settings, args))
     except (ConfigError, UsageError) as exc:

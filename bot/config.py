@@ -6,7 +6,7 @@ Environment variables take precedence over `.env`.  The token is a
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_timezone: str = "Asia/Almaty"
     log_level: str = "INFO"
+
+    # Operations (see README "Deployment").
+    log_format: Literal["text", "json"] = "text"
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, ge=0, le=65535)
+    webhook_secret: SecretStr | None = None
 
     # Knobs beyond the documented contract, with defaults that suit one process.
     fetch_concurrency: int = Field(default=20, ge=1, le=500)
