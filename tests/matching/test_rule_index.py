@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.matching import MatchInput, QueryLimits, RuleIndex, RuleLimitError
+
+
+def matched(index: RuleIndex, title: str, summary: str = "") -> dict[object, tuple[str, ...]]:
+    return {m.rule_id: m.terms for m in index.match(MatchInput(title, summary)).rules}
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        ("уран", "Казахстан нарастил добычу урана"),
+        ("уран", "поставки урану"),
+        ("редкоземельный", "доступ к редкоземельным элементам"),
+        ('"critical mineral"', "US signs critical minerals deal"),
+        ('"критически важные минералы"', "клуб критически важных минералов"),
+        ("mine", "new mines open"),
+        ("литиев*", "запасы литиевых руд"),
+        ("C5+1", "саммит С5+1 в Вашингтоне"),
+        ("С5+1", "C5 + 1 summit"),
+        ("Токаев", "Tokayev met officials"),
+        ("Kyrgyzstan", "власти Киргизии"),
+        ("РЗЭ", "China curbs rare earth exports"),
+        ("title:вольфрам", "Месторождение вольфрама"),
+        ("уран NEAR/3 Казахстан", "уран из Казахстана"),
+    ],
+)
+def test_rules_match_inflected_and_variant_forms(rule: str, text: str) -> None:
+    index = RuleIndex()
+    index.add("r", rule)
+    assert "r" in matched(index, text)
+
+
+@pytest.mark.parametrize(
+    ("rule", "title", "summary"),
+    [
+        ("уран", "ФК Урал проиграл", "Урала нет в таблице"),
+        ("уран -Иран", "Иран обогащает уран", ""),
+        ("уран NOT Иран", "Иран обогащает уран", ""),
+        ('"critical minerals"', "minerals are critical", ""),
+        ("title:вольфрам", "Новости", "месторождение вольфрама"),
+        ("уран NEAR/2 Казахстан", "уран добывают много лет и теперь Казахстан", ""),
+        ("C5+1", "P5+1 talks", "Iran"),
+        ("литиев*", "литий", ""),
+    ],
+)
+def test_rules_do_not_match(rule: str, title: str, summary: str) -> None:
+    index = RuleIndex()
+    index.add("r", rule)
+    assert "r" not in matched(index, title, summary)
+
+
+def test_phrase_and_near_do_not_span_title_and_summary() -> None:
+    index = RuleIndex()
+    index.add("p", '"rare tungsten"')
+    assert not matched(index, "news rare", "tungsten found")
+    assert matched(index, "rare tungsten found")
+
+
+def test_terms_that_fired_are_reported() -> None:
+    index = RuleIndex()
+    index.add(1, "(уран OR литий OR вольфрам) -золото")
+    assert matched(index, "Уран и вольфрам Казахстана") == {1: ("уран", "вольфрам")}
+
+
+def test_add_remove_and_replace_at_run_time() -> None:
+    index = RuleIndex()
+    index.add("a", "уран")
+    index.add("b", "литий")
+    assert set(matched(index, "уран и литий")) == {"a", "b"}
+    assert index.remove("a")
+    assert not index.remove("a")
+    assert set(matched(index, "уран и литий")) == {"b"}
+    index.add("b", "кобальт")  # replacing drops the old terms
+    assert not matched(index, "уран и литий")
+    assert len(index) == 1
+
+
+def test_rules_per_chat_limit() -> None:
+    index = RuleIndex(QueryLimits(max_rules_per_chat=2))
+    index.add(1, "уран", owner=42)
+    index.add(2, "литий", owner=42)
+    index.add(1, "кобальт", owner=42)  # replacing one's own rule is fine
+    with pytest.raises(RuleLimitError) as info:
+        index.add(3, "никель", owner=42)
+    assert info.value.code == "too_many_rules"
+    index.add(4, "никель", owner=7)
+    index.remove(2)
+    index.add(3, "никель", owner=42)
+    assert index.rules_of(42) == 2
+
+
+def test_only_touched_rules_are_evaluated() -> None:
+    index = RuleIndex()
+    for i in range(2000):
+        index.add(i, f"слово{i} OR term{i}")
+    index.add("hit", "вольфрам")
+    doc = index.document(MatchInput("месторождение вольфрама"))
+    assert index.candidates(doc) == {"hit"}
+
+
+async def test_match_many_async_runs_off_the_loop() -> None:
+    index = RuleIndex()
+    index.add("r", "уран")
+    items = [MatchInput("уран"), MatchInput("литий")]
+    results = await index.match_many_async(items)
+    assert [bool(r.rules) for r in results] == [True, False]
+    await asyncio.sleep(0)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.matching import MatchInput, TopicClassifier, load_topics
+from bot.matching.evaluate import DEFAULT_PATH, load_labelled, predictions, scores
+from bot.matching.topics import DEFAULT_TOPICS_DIR
+
+MIN_F1 = 0.90
+MIN_POSITIVES_PER_LANGUAGE = 20
+
+
+@pytest.fixture(scope="module")
+def classifier() -> TopicClassifier:
+    return TopicClassifier()
+
+
+def topics_of(classifier: TopicClassifier, title: str, summary: str = "") -> set[str]:
+    return {m.topic for m in classifier.classify(MatchInput(title, summary))}
+
+
+def test_topics_are_found_in_the_repository() -> None:
+    assert Path(__file__).resolve().parents[2] / "seeds" / "topics" == DEFAULT_TOPICS_DIR
+    assert list(load_topics()) == ["critical_minerals", "c5plus1"]
+
+
+def test_seed_article_is_both_topics(classifier: TopicClassifier) -> None:
+    seed = (
+        "США расширяют влияние на ключевого союзника Китая и России",
+        "Казахстан может вступить в американский клуб критически важных минералов. В преддверии "
+        "саммита C5+1 в Белом доме Казахстан обладает крупнейшими запасами урана.",
+    )
+    assert topics_of(classifier, *seed) == {"critical_minerals", "c5plus1"}
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        (
+            "Kazakhstan boosts uranium output",
+            "Kazatomprom raised production",
+            {"critical_minerals"},
+        ),
+        ("Китай ограничил экспорт редкоземельных металлов", "", {"critical_minerals"}),
+        ("Tokayev meets Rubio at the State Department", "", {"c5plus1"}),
+        ("Мирзиёев провёл переговоры с госсекретарём США", "", {"c5plus1"}),
+        ("Саммит С5+1 пройдет в Вашингтоне", "", {"c5plus1"}),
+        (
+            "US and Kazakhstan sign tungsten deal",
+            "President Tokayev",
+            {"critical_minerals", "c5plus1"},
+        ),
+        # traps
+        ("Iran, P5+1 resume talks on uranium enrichment", "IAEA", set()),
+        ("«Шестёрка» и Иран обсудили обогащение урана", "", set()),
+        ("Телескоп показал кольца Урана", "Планета Уран и её спутники", set()),
+        ("ФК «Урал» обыграл «Спартак»", "Победа Урала в Екатеринбурге", set()),
+        ("ЦБ увеличил золотые резервы", "Цены на золото выросли", set()),
+        ("Kazakhstan oil output rises", "Gas exports steady", set()),
+        ("EU–Central Asia summit opens in Samarkand", "Leaders of five states meet", set()),
+        ("Саммит «Китай — Центральная Азия» (C+C5) в Астане", "Си Цзиньпин и Токаев", set()),
+        ("Токаев подписал бюджет", "Парламент Казахстана", set()),
+        ("Critical condition of patient", "hospital", set()),
+    ],
+)
+def test_definitions_and_traps(
+    classifier: TopicClassifier, title: str, summary: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title, summary) == expected
+
+
+def test_matches_explain_themselves(classifier: TopicClassifier) -> None:
+    found = classifier.classify(MatchInput("Казахстан наращивает добычу урана и вольфрама"))
+    assert [m.topic for m in found] == ["critical_minerals"]
+    assert {"уран", "вольфрам"} <= set(found[0].terms)
+
+
+@pytest.mark.skipif(not DEFAULT_PATH.exists(), reason="labelled fixtures not present")
+def test_f1_per_topic_and_language(classifier: TopicClassifier) -> None:
+    rows = load_labelled(DEFAULT_PATH)
+    results = scores(rows, predictions(rows, classifier), classifier.topics)
+    low = [
+        f"{s.topic}/{s.lang}: F1 {s.f1:.3f} (tp {s.tp}, fp {s.fp}, fn {s.fn})"
+        for s in results
+        if (s.lang == "all" or s.positives >= MIN_POSITIVES_PER_LANGUAGE) and s.f1 < MIN_F1
+    ]
+    assert not low, low
