@@ -242,3 +242,16 @@ class DigestRun(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class RateLimit(Base):
+    """Shared send budget (GCRA): ``tat`` is the theoretical arrival time of the next send.
+
+    Every process that sends reserves its slots here, so the global Telegram limit
+    holds however many worker processes run.
+    """
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[float] = mapped_column(default=0.0)

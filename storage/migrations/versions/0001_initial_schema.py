@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:09:16.332690
+Create Date: 2026-11-26 11:15:44.473327
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ def upgrade() -> None:
     with op.batch_alter_table('feeds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feeds_next_poll_at'), ['next_poll_at'], unique=False)
 
+    op.create_table('rate_limits',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('tat', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limits'))
+    )
     op.create_table('stories',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('canonical_url', sa.String(length=2048), nullable=True),
@@ -225,6 +230,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_stories_first_seen_at'))
 
     op.drop_table('stories')
+    op.drop_table('rate_limits')
     with op.batch_alter_table('feeds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feeds_next_poll_at'))
 
