@@ -1,15 +1,23 @@
-"""Chats and their settings: topics, mode, language, time zone."""
+"""Chats and their settings: topics, mode, language, time zone, membership."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from storage.db import SessionFactory
-from storage.models import Chat, DeliveryMode, TopicSubscription
+from storage.models import (
+    Chat,
+    Delivery,
+    DeliveryMode,
+    DeliveryStatus,
+    KeywordRule,
+    TopicSubscription,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +31,9 @@ class ChatSettings:
     active: bool
     blocked: bool
     topics: frozenset[str]
+    title: str | None = None
+    last_alert_at: datetime | None = None
+    rules_count: int = 0
 
 
 class ChatRepository:
@@ -38,6 +49,7 @@ class ChatRepository:
         timezone: str,
         topics: Iterable[str],
         now: datetime,
+        title: str | None = None,
     ) -> tuple[ChatSettings, bool]:
         """Activate a chat; a new chat gets ``topics`` in instant mode.
 
@@ -51,6 +63,7 @@ class ChatRepository:
                 chat = Chat(
                     id=chat_id,
                     type=chat_type,
+                    title=title,
                     language=language,
                     timezone=timezone,
                     mode=DeliveryMode.INSTANT.value,
@@ -66,6 +79,9 @@ class ChatRepository:
             else:
                 chat.active = True
                 chat.blocked = False
+                chat.type = chat_type
+                if title is not None:
+                    chat.title = title
                 chat.updated_at = now
             await session.flush()
         found = await self.get(chat_id)
@@ -80,6 +96,9 @@ class ChatRepository:
             topics = await session.scalars(
                 select(TopicSubscription.topic).where(TopicSubscription.chat_id == chat_id)
             )
+            rules = await session.scalar(
+                select(func.count()).select_from(KeywordRule).where(KeywordRule.chat_id == chat_id)
+            )
             return ChatSettings(
                 id=chat.id,
                 type=chat.type,
@@ -90,8 +109,74 @@ class ChatRepository:
                 active=chat.active,
                 blocked=chat.blocked,
                 topics=frozenset(topics),
+                title=chat.title,
+                last_alert_at=chat.last_alert_at,
+                rules_count=int(rules or 0),
             )
 
-    async def forget(self, chat_id: int) -> None:
+    async def _update(self, chat_id: int, now: datetime, **values: Any) -> bool:
         async with self._sessions() as session, session.begin():
-            await session.execute(delete(Chat).where(Chat.id == chat_id))
+            result = await session.execute(
+                update(Chat).where(Chat.id == chat_id).values(updated_at=now, **values)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_topic(self, chat_id: int, topic: str, *, enabled: bool) -> frozenset[str]:
+        """Turn one topic on or off; returns the chat's topics afterwards."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(TopicSubscription, (chat_id, topic))
+            if enabled and row is None:
+                session.add(TopicSubscription(chat_id=chat_id, topic=topic))
+            elif not enabled and row is not None:
+                await session.delete(row)
+            await session.flush()
+            topics = await session.scalars(
+                select(TopicSubscription.topic).where(TopicSubscription.chat_id == chat_id)
+            )
+            return frozenset(topics)
+
+    async def set_mode(self, chat_id: int, mode: DeliveryMode, *, now: datetime) -> bool:
+        return await self._update(chat_id, now, mode=mode.value)
+
+    async def set_digest_minute(self, chat_id: int, minute: int, *, now: datetime) -> bool:
+        if not 0 <= minute < 24 * 60:
+            raise ValueError(f"minute of day out of range: {minute}")
+        return await self._update(chat_id, now, digest_minute=minute)
+
+    async def set_timezone(self, chat_id: int, zone: str, *, now: datetime) -> bool:
+        """``zone`` must already be checked (an IANA name)."""
+        return await self._update(chat_id, now, timezone=zone)
+
+    async def set_language(self, chat_id: int, language: str, *, now: datetime) -> bool:
+        return await self._update(chat_id, now, language=language)
+
+    async def stop(self, chat_id: int, *, now: datetime) -> bool:
+        """End every delivery but keep the settings; pending alerts are cancelled."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(Chat)
+                .where(Chat.id == chat_id, Chat.active.is_(True))
+                .values(active=False, updated_at=now)
+            )
+            await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.chat_id == chat_id,
+                    Delivery.status == DeliveryStatus.PENDING.value,
+                )
+                .values(status=DeliveryStatus.CANCELLED.value)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_membership(self, chat_id: int, *, present: bool, now: datetime) -> bool:
+        """The bot was removed or blocked (``present`` False), or added back (True).
+
+        Returns False when the chat is unknown (nothing to deactivate or restore).
+        """
+        return await self._update(chat_id, now, active=present, blocked=not present)
+
+    async def forget(self, chat_id: int) -> bool:
+        """Delete the chat and everything hanging off it (rules, topics, outbox, matches)."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(Chat).where(Chat.id == chat_id))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
