@@ -1,31 +1,95 @@
+"""/start, /stop and /forget: a chat's subscription from beginning to end."""
+
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import CommandStart
-from aiogram.types import Message
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
 
-from bot.clock import utc_now
+from bot.callbacks import TOPICS, ForgetAction, ForgetChoice
+from bot.clock import Clock
 from bot.config import Settings
-from storage.db import SessionFactory
-from storage.repositories.chats import ChatRepository
+from bot.handlers._common import show, status_text
+from bot.i18n import Markup, Translator, pick_language, translator
+from bot.keyboards import forget_keyboard
+from storage.repositories.chats import ChatRepository, ChatSettings
 
-router = Router(name=__name__)
+ADMIN = {"admin": True}
+ADMIN_SUBSCRIBED = {"admin": True, "subscribed": True}
 
-CURATED_TOPICS = ("critical_minerals", "c5plus1")
+
+def welcome(tr: Translator, topics: frozenset[str]) -> Markup:
+    lines = [
+        tr("start.topic_line", name=tr.label(f"topic.{t}"), about=tr.label(f"topic.{t}.about"))
+        for t in TOPICS
+        if t in topics
+    ]
+    return tr("start.new", topics=Markup("\n".join(lines)))
 
 
-@router.message(CommandStart(), F.chat.type == "private")
-async def start(message: Message, sessions: SessionFactory, settings: Settings) -> None:
-    lang = "ru" if message.from_user and message.from_user.language_code == "ru" else "en"
-    await ChatRepository(sessions).subscribe(
+async def start(
+    message: Message,
+    chats: ChatRepository,
+    chat_settings: ChatSettings | None,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    user = message.from_user
+    language = (
+        chat_settings.language
+        if chat_settings is not None
+        else pick_language(user.language_code if user else None)
+    )
+    now = clock()
+    chat, created = await chats.subscribe(
         message.chat.id,
         chat_type=message.chat.type,
-        language=lang,
+        language=language,
         timezone=settings.default_timezone,
-        topics=CURATED_TOPICS,
-        now=utc_now(),
+        topics=TOPICS,
+        now=now,
+        title=message.chat.title,
     )
-    if lang == "ru":
-        await message.answer("Подписка оформлена: критически важные минералы и C5+1.")
+    tr = translator(chat.language)
+    if created:
+        await message.answer(welcome(tr, chat.topics))
     else:
-        await message.answer("Subscribed: critical minerals and C5+1.")
+        await message.answer(tr("start.back", status=status_text(tr, chat, now)))
+
+
+async def stop(message: Message, chats: ChatRepository, tr: Translator, clock: Clock) -> None:
+    stopped = await chats.stop(message.chat.id, now=clock())
+    await message.answer(tr("stop.done" if stopped else "stop.already"))
+
+
+async def forget(message: Message, chat_settings: ChatSettings | None, tr: Translator) -> None:
+    if chat_settings is None:
+        await message.answer(tr("forget.nothing"))
+        return
+    await message.answer(tr("forget.ask"), reply_markup=forget_keyboard(tr))
+
+
+async def forget_choice(
+    callback: CallbackQuery, callback_data: ForgetChoice, chats: ChatRepository, tr: Translator
+) -> None:
+    if callback.message is None:
+        await callback.answer(tr.label("callback.stale"))
+        return
+    if callback_data.action == ForgetAction.CONFIRM:
+        await chats.forget(callback.message.chat.id)
+        await show(callback, tr("forget.done"))
+    else:
+        await show(callback, tr("forget.cancelled"))
+    await callback.answer()
+
+
+def make_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start, CommandStart(), flags=ADMIN)
+    router.message.register(stop, Command("stop"), flags=ADMIN_SUBSCRIBED)
+    router.message.register(forget, Command("forget"), flags=ADMIN)
+    router.callback_query.register(forget_choice, ForgetChoice.filter(), flags=ADMIN)
+    return router
+
+
+__all__ = ["make_router", "welcome"]

@@ -1,0 +1,112 @@
+"""Operator commands for ADMIN_IDS: /feeds (health), /addfeed URL, /stats."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.clock import Clock
+from bot.handlers._common import chunks
+from bot.i18n import Markup, Translator, cut
+from storage.db import SessionFactory
+from storage.repositories.feeds import FeedExistsError, FeedInfo, FeedRepository
+from storage.repositories.stats import StatsRepository
+
+MAX_URL = 2048
+SHOWN_NAME = 60
+SHOWN_ERROR = 120
+
+
+def valid_feed_url(text: str) -> bool:
+    if len(text) > MAX_URL or any(ch.isspace() for ch in text):
+        return False
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def feed_line(tr: Translator, feed: FeedInfo) -> Markup:
+    name = cut(feed.title or feed.url, SHOWN_NAME)
+    if feed.error_count:
+        error = cut(feed.last_error or "?", SHOWN_ERROR)
+        return tr("admin.feed_failing", id=feed.id, name=name, errors=feed.error_count, error=error)
+    if feed.last_success_at is None:
+        return tr("admin.feed_new", id=feed.id, name=name)
+    when = feed.last_success_at.strftime("%Y-%m-%d %H:%M UTC")
+    return tr("admin.feed_ok", id=feed.id, name=name, when=when)
+
+
+async def feeds(message: Message, sessions: SessionFactory, tr: Translator) -> None:
+    found = await FeedRepository(sessions).list()
+    if not found:
+        await message.answer(tr("admin.feeds_none"))
+        return
+    lines = [feed_line(tr, f) for f in found]
+    parts = chunks(lines)
+    await message.answer(tr("admin.feeds", count=len(found), lines=Markup(parts[0])))
+    for part in parts[1:]:
+        await message.answer(part)
+
+
+async def addfeed(
+    message: Message,
+    command: CommandObject,
+    sessions: SessionFactory,
+    tr: Translator,
+    clock: Clock,
+) -> None:
+    url = (command.args or "").strip()
+    if not url:
+        await message.answer(tr("admin.addfeed_usage"))
+        return
+    if not valid_feed_url(url):
+        await message.answer(tr("admin.addfeed_bad", url=cut(url, SHOWN_NAME)))
+        return
+    now = clock()
+    try:
+        feed = await FeedRepository(sessions).add(url, now=now, first_poll_at=now)
+    except FeedExistsError:
+        await message.answer(tr("admin.addfeed_exists"))
+        return
+    await message.answer(tr("admin.addfeed_done", id=feed.id, url=feed.url))
+
+
+async def stats(message: Message, sessions: SessionFactory, tr: Translator, clock: Clock) -> None:
+    data = await StatsRepository(sessions).overview(now=clock())
+    days = "\n".join(
+        tr(
+            "admin.stats_day",
+            day=d.day.isoformat(),
+            stories=d.stories,
+            matches=d.matches,
+            sent=d.sent,
+        )
+        for d in data.days
+    )
+    await message.answer(
+        tr(
+            "admin.stats",
+            chats=data.chats_total,
+            active=data.chats_active,
+            blocked=data.chats_blocked,
+            groups=data.groups,
+            feeds=data.feeds_total,
+            failing=data.feeds_failing,
+            pending=data.outbox_pending,
+            retrying=data.outbox_retrying,
+            errors=data.send_errors,
+            days=Markup(days),
+        )
+    )
+
+
+def make_router(admin_ids: frozenset[int]) -> Router:
+    """Only ADMIN_IDS reach these handlers; anyone else gets the unknown-command answer."""
+    router = Router(name=__name__)
+    router.message.filter(F.from_user.id.in_(admin_ids))
+    router.message.register(feeds, Command("feeds"))
+    router.message.register(addfeed, Command("addfeed"))
+    router.message.register(stats, Command("stats"))
+    return router
