@@ -1,0 +1,120 @@
+"""TelegramGateway: the one place where a send meets Telegram and its errors become outcomes.
+
+Errors are told apart by aiogram's exception classes, never by status codes or text, except
+for Telegram's "can't parse entities", which has no class of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import LinkPreviewOptions
+
+from bot.delivery.pacing import SendPacer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    message_id: int
+    as_plain_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RetryLater:
+    """429: Telegram said when to come back."""
+
+    after: float
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatBlocked:
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMigrated:
+    new_chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Transient:
+    """Network trouble or a server error: try again after a back-off."""
+
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Telegram refused this message for a reason sending it again will not fix."""
+
+    error: str
+
+
+SendOutcome = Delivered | RetryLater | ChatBlocked | ChatMigrated | Transient | Refused
+
+
+def _is_parse_error(exc: TelegramBadRequest) -> bool:
+    return "can't parse entities" in exc.message.lower()
+
+
+class TelegramGateway:
+    def __init__(self, bot: Bot, pacer: SendPacer) -> None:
+        self.bot = bot
+        self.pacer = pacer
+
+    async def send(
+        self, chat_id: int, html: str, plain: str, *, is_group: bool, preview: bool = False
+    ) -> SendOutcome:
+        """Send an HTML message; a message Telegram cannot parse goes again as plain text."""
+        outcome = await self._send(chat_id, html, is_group=is_group, preview=preview, html=True)
+        if isinstance(outcome, Refused) and outcome.error == "parse":
+            log.warning("chat %s: Telegram refused the HTML, sent as plain text", chat_id)
+            outcome = await self._send(
+                chat_id, plain, is_group=is_group, preview=preview, html=False
+            )
+            if isinstance(outcome, Delivered):
+                outcome = Delivered(outcome.message_id, as_plain_text=True)
+        return outcome
+
+    async def _send(
+        self, chat_id: int, text: str, *, is_group: bool, preview: bool, html: bool
+    ) -> SendOutcome:
+        await self.pacer.acquire(chat_id, is_group=is_group)
+        try:
+            message = await self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode="HTML" if html else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+            )
+        except TelegramRetryAfter as exc:
+            self.pacer.hold(chat_id, exc.retry_after)
+            return RetryLater(float(exc.retry_after), exc.message)
+        except TelegramMigrateToChat as exc:
+            return ChatMigrated(exc.migrate_to_chat_id)
+        except TelegramForbiddenError as exc:
+            return ChatBlocked(exc.message)
+        except TelegramBadRequest as exc:
+            if html and _is_parse_error(exc):
+                log.warning("chat %s: %s", chat_id, exc.message)
+                return Refused("parse")
+            return Refused(exc.message)
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            return Transient(f"{type(exc).__name__}: {exc.message}")
+        except TelegramAPIError as exc:
+            return Transient(f"{type(exc).__name__}: {exc.message}")
+        return Delivered(message.message_id)
