@@ -3,7 +3,38 @@
 from __future__ import annotations
 
 from bot.matching.document import Document
-from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word
+from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
+
+
+def optimise(node: Node) -> Node:
+    """The same rule with the plain words of each OR merged into one ``Words`` set."""
+    if isinstance(node, And):
+        return And(tuple(optimise(c) for c in node.children))
+    if isinstance(node, Not):
+        return Not(optimise(node.child))
+    if isinstance(node, Near):
+        return Near(optimise(node.left), optimise(node.right), node.distance)
+    if not isinstance(node, Or):
+        return node
+    flat: list[Node] = []
+    for child in (optimise(c) for c in node.children):
+        flat.extend(child.children if isinstance(child, Or) else (child,))
+    rest: list[Node] = []
+    groups: dict[bool, list[Word | Words]] = {}
+    for child in flat:
+        if isinstance(child, Word | Words):
+            groups.setdefault(child.title, []).append(child)
+        else:
+            rest.append(child)
+    for title, words in groups.items():
+        texts: dict[str, str] = {}
+        for w in words:
+            pairs = w.texts if isinstance(w, Words) else tuple((k, w.text) for k in w.keys)
+            for key, text in pairs:
+                texts.setdefault(key, text)
+        rest.insert(0, Words(frozenset(texts), tuple(texts.items()), title))
+    return rest[0] if len(rest) == 1 else Or(tuple(rest))
+
 
 Span = tuple[int, int]
 # An anchor is ("t", term) or ("p", prefix): a rule can only match a document holding one.
@@ -16,7 +47,7 @@ def anchors(node: Node) -> frozenset[Anchor] | None:
     None means no such set exists (a purely negative branch). For AND one positive child is
     enough; the cheapest is chosen: no prefixes, few keys, long (rarer) keys.
     """
-    if isinstance(node, Word):
+    if isinstance(node, Word | Words):
         return frozenset(("t", k) for k in node.keys)
     if isinstance(node, Phrase):
         best = max(node.seq, key=lambda keys: (min(len(k) for k in keys), -len(keys)))
@@ -51,7 +82,7 @@ def _best(options: list[frozenset[Anchor] | None]) -> frozenset[Anchor] | None:
 
 
 def evaluate(node: Node, doc: Document) -> bool:
-    if isinstance(node, Word):
+    if isinstance(node, Word | Words):
         terms = doc.title_terms if node.title else doc.terms
         return not node.keys.isdisjoint(terms)
     if isinstance(node, And):
@@ -64,7 +95,11 @@ def evaluate(node: Node, doc: Document) -> bool:
         terms = doc.title_terms if node.title else doc.terms
         return any(t.startswith(node.prefix) for t in terms)
     if isinstance(node, Phrase):
-        return any(True for _ in spans(node, doc))
+        terms = doc.title_terms if node.title else doc.terms
+        for keys in node.seq:
+            if keys.isdisjoint(terms):
+                return False
+        return bool(spans(node, doc))
     return bool(near_spans(node, doc))
 
 
@@ -76,7 +111,12 @@ def fired(node: Node, doc: Document, out: list[str], seen: list[Node] | None = N
     """
     if seen is None:
         seen = []
-    if isinstance(node, Word | Phrase | Prefix):
+    if isinstance(node, Words):
+        terms = doc.title_terms if node.title else doc.terms
+        for key, text in node.texts:
+            if key in terms:
+                fired(Word(text, frozenset((key,)), node.title), doc, out, seen)
+    elif isinstance(node, Word | Phrase | Prefix):
         if evaluate(node, doc):
             text = _shown(node, doc)
             if text not in out and not any(_same(node, o) for o in seen):
@@ -120,8 +160,8 @@ def spans(node: Node, doc: Document) -> list[Span]:
     result: list[Span]
     if isinstance(node, Or):
         return [s for c in node.children for s in spans(c, doc)]
-    if isinstance(node, Word):
-        result = [(p, p) for p in _positions(node.keys, doc)]
+    if isinstance(node, Word | Words):
+        result = [(p, p) for p in _positions(node.keys & doc.terms, doc)]
     elif isinstance(node, Prefix):
         keys = frozenset(t for t in doc.terms if t.startswith(node.prefix))
         result = [(p, p) for p in _positions(keys, doc)]

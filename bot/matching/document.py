@@ -20,6 +20,7 @@ class Normaliser:
     def __init__(self, aliases: AliasTable | None = None, cache_limit: int = 400_000) -> None:
         self.aliases = aliases if aliases is not None else load_aliases()
         self._cache: dict[str, frozenset[str]] = {}
+        self._query_cache: dict[str, tuple[str, frozenset[str]]] = {}
         self._limit = cache_limit
         self.alias_first_keys = frozenset(self.aliases.phrases)
         self.alias_groups = frozenset(self.aliases.words.values()) | frozenset(
@@ -45,6 +46,15 @@ class Normaliser:
 
     def query_keys(self, raw: str) -> tuple[str, frozenset[str]]:
         """(surface, keys) a query word is looked up by; an alias variant gives its group."""
+        found = self._query_cache.get(raw)
+        if found is None:
+            found = self._query_keys(raw)
+            if len(self._query_cache) >= self._limit:
+                self._query_cache.clear()
+            self._query_cache[raw] = found
+        return found
+
+    def _query_keys(self, raw: str) -> tuple[str, frozenset[str]]:
         forms = analyse(raw)
         words = self.aliases.words
         canon = {words[k] for k in forms.lemmas | {forms.surface} if k in words}
@@ -56,13 +66,14 @@ class Normaliser:
 
     def all_terms(self, tokens: Iterable[str]) -> set[str]:
         """Union of the terms of many raw tokens (C-level loops; misses filled first)."""
-        cache = self._cache
         distinct = set(tokens)
-        for raw in distinct.difference(cache):
-            self.terms(raw)
-        get = cache.get
-        empty: frozenset[str] = frozenset()
-        return set().union(*[get(raw, empty) for raw in distinct])
+        missing = distinct.difference(self._cache)
+        if missing:
+            for raw in missing:
+                self.terms(raw)
+            cache = self._cache
+            return set().union(*[cache.get(raw, frozenset()) for raw in distinct])
+        return set().union(*map(self._cache.__getitem__, distinct))
 
 
 class Document:

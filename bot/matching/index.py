@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.matching._eval import Anchor, anchors, evaluate, fired
+from bot.matching._eval import Anchor, anchors, evaluate, fired, optimise
 from bot.matching.document import Document, Normaliser
 from bot.matching.errors import RuleLimitError, RuleSyntaxError
-from bot.matching.query import Query, QueryLimits, default_normaliser, parse_query
+from bot.matching.query import Node, Query, QueryLimits, default_normaliser, parse_query
 from bot.matching.topics import Topic, TopicPart, decide
 from bot.matching.types import ItemMatches, MatchInput, RuleMatch, TopicMatch
 
@@ -26,8 +26,15 @@ from bot.matching.types import ItemMatches, MatchInput, RuleMatch, TopicMatch
 class _Entry:
     rule_id: Hashable
     query: Query
+    root: Node
     anchors: frozenset[Anchor]
     owner: Hashable | None
+
+
+def _fired(entry: _Entry, doc: Document) -> tuple[str, ...]:
+    terms: list[str] = []
+    fired(entry.root, doc, terms)
+    return tuple(terms)
 
 
 class RuleIndex:
@@ -77,7 +84,7 @@ class RuleIndex:
                 raise RuleLimitError("too_many_rules", 0, limit=limit)
             if old is not None:
                 self._unlink(old)
-            entry = _Entry(rule_id, parsed, found, owner)
+            entry = _Entry(rule_id, parsed, optimise(parsed.root), found, owner)
             self._entries[rule_id] = entry
             if owner is not None:
                 self._owners[owner] += 1
@@ -140,17 +147,15 @@ class RuleIndex:
                         found.update(prefixes.get(term[:n], ()))
         return found
 
-    def matching(self, doc: Document) -> list[tuple[Hashable, tuple[str, ...]]]:
-        """(rule id, fired terms) for every rule that matches the document."""
-        out: list[tuple[Hashable, tuple[str, ...]]] = []
+    def matching(self, doc: Document) -> list[_Entry]:
+        """Every rule that matches the document."""
         entries = self._entries
+        found: list[_Entry] = []
         for rule_id in self.candidates(doc):
             entry = entries.get(rule_id)
-            if entry is not None and evaluate(entry.query.root, doc):
-                terms: list[str] = []
-                fired(entry.query.root, doc, terms)
-                out.append((rule_id, tuple(terms)))
-        return out
+            if entry is not None and evaluate(entry.root, doc):
+                found.append(entry)
+        return found
 
     def add_topic(self, topic: Topic) -> None:
         """Add (or replace) a curated topic's rules and exclusions."""
@@ -173,15 +178,22 @@ class RuleIndex:
         """The rules and topics ``item`` matches, each with the terms that fired."""
         doc = self.document(item)
         rules: list[RuleMatch] = []
-        parts: dict[str, dict[TopicPart, tuple[str, ...]]] = {}
-        for rule_id, terms in self.matching(doc):
-            if isinstance(rule_id, TopicPart):
-                parts.setdefault(rule_id.topic, {})[rule_id] = terms
+        parts: dict[str, dict[TopicPart, _Entry]] = {}
+        for entry in self.matching(doc):
+            if isinstance(entry.rule_id, TopicPart):
+                parts.setdefault(entry.rule_id.topic, {})[entry.rule_id] = entry
             else:
-                rules.append(RuleMatch(rule_id, terms))
+                rules.append(RuleMatch(entry.rule_id, _fired(entry, doc)))
         topics: list[TopicMatch] = []
         for name, topic in self.topics.items():
-            decided = decide(topic, parts[name]) if name in parts else None
+            if name not in parts:
+                continue
+            hits = parts[name]
+
+            def explain(part: TopicPart, hits: dict[TopicPart, _Entry] = hits) -> tuple[str, ...]:
+                return _fired(hits[part], doc)
+
+            decided = decide(topic, hits, explain)
             if decided is not None:
                 topics.append(decided)
         return ItemMatches(rules=tuple(rules), topics=tuple(topics))

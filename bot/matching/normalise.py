@@ -19,6 +19,7 @@ _PLUS_FORMAT = r"(?<![\w+])(?:[CcСс]\s(?=\d)|[^\W\d_])?\d{1,2}\s?\+\s?\d{1,2}(
 _C_PLUS_C = r"(?<![\w+])[^\W\d_]\s?\+\s?[^\W\d_]\d{1,2}(?![\w+])"
 _WORD = r"\w+(?:['’‐‑-]\w+)*"
 TOKEN_RE = re.compile(f"{_US}|{_PLUS_FORMAT}|{_C_PLUS_C}|{_WORD}", re.IGNORECASE)
+_WORD_RE = re.compile(_WORD)
 
 _CYR = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюяіїєґўј")
 _CYR_TO_LAT = str.maketrans("авекмнорстухіјѕ", "abekmhopctyxijs")
@@ -34,8 +35,14 @@ def prepare(text: str) -> str:
 
 
 def raw_tokens(text: str) -> list[str]:
-    """Raw tokens of an already prepared text, in order."""
-    return TOKEN_RE.findall(text)
+    """Raw tokens of an already prepared text, in order.
+
+    Special tokens need a '+' or "U.S"; text without them takes the plain word pattern,
+    which is twice as fast.
+    """
+    if "+" in text or "U.S" in text or "u.s" in text:
+        return TOKEN_RE.findall(text)
+    return _WORD_RE.findall(text)
 
 
 def fold(token: str) -> str:

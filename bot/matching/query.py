@@ -47,6 +47,16 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Words:
+    """Plain words under one OR merged into one set test (made by the index, not the parser);
+    ``texts`` maps each key to the word as written."""
+
+    keys: frozenset[str]
+    texts: tuple[tuple[str, str], ...]
+    title: bool = False
+
+
+@dataclass(frozen=True)
 class Phrase:
     text: str
     seq: tuple[frozenset[str], ...]
@@ -83,7 +93,7 @@ class Near:
 
 
 Atom = Word | Phrase | Prefix
-Node = Word | Phrase | Prefix | And | Or | Not | Near
+Node = Word | Words | Phrase | Prefix | And | Or | Not | Near
 
 
 @dataclass(frozen=True)
@@ -274,4 +284,6 @@ def _in_title(node: Node) -> Node:
         return Or(tuple(_in_title(c) for c in node.children))
     if isinstance(node, Not):
         return Not(_in_title(node.child))
-    return Near(_in_title(node.left), _in_title(node.right), node.distance)
+    if isinstance(node, Near):
+        return Near(_in_title(node.left), _in_title(node.right), node.distance)
+    return replace(node, title=True)

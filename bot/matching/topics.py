@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,15 +127,28 @@ def load_topics(path: str | Path | None = None) -> dict[str, Topic]:
     return {t.name: t for t in topics}
 
 
-def decide(topic: Topic, hits: Mapping[TopicPart, tuple[str, ...]]) -> TopicMatch | None:
-    """Combine the topic's rule hits into a match, or None (below threshold or excluded)."""
+def decide(
+    topic: Topic,
+    parts: Iterable[TopicPart],
+    terms_of: Callable[[TopicPart], tuple[str, ...]],
+) -> TopicMatch | None:
+    """Combine the topic's matched parts into a match, or None (below threshold or excluded).
+
+    ``terms_of`` is called only when the topic matches, to explain it.
+    """
     score = 0.0
-    terms: list[str] = []
-    for part, fired_terms in sorted(hits.items(), key=lambda kv: kv[0].number):
+    rules: list[TopicPart] = []
+    for part in sorted(parts, key=lambda p: p.number):
         if part.kind == "exclude":
             return None
         score += topic.rules[part.number].weight
-        terms.extend(t for t in fired_terms if t not in terms)
-    if score < topic.threshold or not terms:
+        rules.append(part)
+    if score < topic.threshold:
+        return None
+    terms: list[str] = []
+    for part in rules:
+        if topic.rules[part.number].weight > 0:
+            terms.extend(t for t in terms_of(part) if t not in terms)
+    if not terms:
         return None
     return TopicMatch(topic.name, tuple(terms), round(score, 3))
