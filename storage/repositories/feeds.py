@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
-from storage.models import Feed
+from storage.models import Feed, Item
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,54 @@ class FeedInfo:
     last_error_at: datetime | None
     last_success_at: datetime | None
     last_warning: str | None
+    site_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """What `feeds list` shows: the feed, its recent volume, and any back-off."""
+
+    feed: FeedInfo
+    items_per_day: float
+    backing_off_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedForPoll:
+    """A claimed feed, storage to poller: what one fetch needs."""
+
+    id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    error_count: int
+    backlog_done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSuccess:
+    """A fetch that worked (200 or 304), poller to storage."""
+
+    feed_id: int
+    now: datetime
+    next_poll_at: datetime
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+    warning: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFailure:
+    """A fetch that failed, poller to storage; ``next_poll_at`` already includes the back-off."""
+
+    feed_id: int
+    now: datetime
+    message: str
+    next_poll_at: datetime
 
 
 class FeedExistsError(ValueError):
@@ -44,6 +95,7 @@ def _info(row: Feed) -> FeedInfo:
         last_error_at=row.last_error_at,
         last_success_at=row.last_success_at,
         last_warning=row.last_warning,
+        site_url=row.site_url,
     )
 
 
@@ -89,3 +141,157 @@ class FeedRepository:
             result = await session.execute(delete(Feed).where(Feed.id == feed_id))
             await session.commit()
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- polling ---------------------------------------------------------------------------
+
+    async def claim_due(
+        self,
+        *,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        next_poll_at: datetime,
+        limit: int,
+    ) -> builtins.list[FeedForPoll]:
+        """Claim up to ``limit`` due feeds in one statement, oldest due first.
+
+        A feed is due when ``next_poll_at`` has passed and no live lease holds it.  The claim
+        sets the lease and moves ``next_poll_at`` before anything is fetched, so a crash cannot
+        leave a feed stuck and a second process skips it (PostgreSQL: ``FOR UPDATE SKIP
+        LOCKED``; SQLite: the single writer makes the conditional UPDATE atomic).
+        """
+        due = (Feed.next_poll_at <= now) & (Feed.lease_until.is_(None) | (Feed.lease_until <= now))
+        pick = (
+            select(Feed.id)
+            .where(due)
+            .order_by(Feed.next_poll_at, Feed.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(Feed)
+            .where(Feed.id.in_(pick), due)
+            .values(lease_until=lease_until, lease_owner=owner, next_poll_at=next_poll_at)
+            .returning(
+                Feed.id,
+                Feed.url,
+                Feed.etag,
+                Feed.last_modified,
+                Feed.error_count,
+                Feed.backlog_done,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt)).all()
+            await session.commit()
+        feeds = [
+            FeedForPoll(
+                id=r.id,
+                url=r.url,
+                etag=r.etag,
+                last_modified=r.last_modified,
+                error_count=r.error_count,
+                backlog_done=bool(r.backlog_done),
+            )
+            for r in rows
+        ]
+        return sorted(feeds, key=lambda f: f.id)
+
+    async def record_failure(self, outcome: FeedFailure) -> None:
+        """Count a consecutive error, store its short message, schedule the back-off."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(Feed)
+                .where(Feed.id == outcome.feed_id)
+                .values(
+                    error_count=Feed.error_count + 1,
+                    last_error=outcome.message[:500],
+                    last_error_at=outcome.now,
+                    next_poll_at=outcome.next_poll_at,
+                    lease_until=None,
+                    lease_owner=None,
+                )
+            )
+            await session.commit()
+
+    async def release(self, feed_ids: Iterable[int], *, owner: str, next_poll_at: datetime) -> None:
+        """Give back claims not finished (a cancelled cycle): due again at ``next_poll_at``."""
+        ids = list(feed_ids)
+        if not ids:
+            return
+        async with self._sessions() as session:
+            await session.execute(
+                update(Feed)
+                .where(Feed.id.in_(ids), Feed.lease_owner == owner)
+                .values(lease_until=None, lease_owner=None, next_poll_at=next_poll_at)
+            )
+            await session.commit()
+
+    async def health(self, *, now: datetime, days: int = 7) -> builtins.list[FeedHealth]:
+        """Every feed with its items per day over the last ``days`` days (by publication)."""
+        since = now - timedelta(days=days)
+        counts = (
+            select(Item.feed_id, func.count().label("n"))
+            .where(Item.published_at >= since)
+            .group_by(Item.feed_id)
+            .subquery()
+        )
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Feed, counts.c.n)
+                    .outerjoin(counts, counts.c.feed_id == Feed.id)
+                    .order_by(Feed.id)
+                )
+            ).all()
+        return [
+            FeedHealth(
+                feed=_info(feed),
+                items_per_day=(n or 0) / days,
+                backing_off_until=feed.next_poll_at if feed.error_count else None,
+            )
+            for feed, n in rows
+        ]
+
+
+async def apply_success(session: AsyncSession, outcome: FeedSuccess) -> str | None:
+    """Write a successful fetch onto the feed row inside the caller's transaction.
+
+    Resets the error count, stores validators and metadata, ends the backlog phase and
+    releases the lease.  A permanent redirect moves the stored URL unless another feed
+    already has the new one; the returned string is then a warning to record.
+    """
+    values: dict[str, object] = {
+        "error_count": 0,
+        "last_success_at": outcome.now,
+        "next_poll_at": outcome.next_poll_at,
+        "lease_until": None,
+        "lease_owner": None,
+        "last_warning": outcome.warning[:500] if outcome.warning else None,
+    }
+    if not outcome.not_modified:
+        values.update(etag=_cut(outcome.etag, 512), last_modified=_cut(outcome.last_modified, 128))
+        values["backlog_done"] = True
+    note = None
+    if outcome.moved_to:
+        taken = await session.scalar(
+            select(Feed.id).where(Feed.url == outcome.moved_to, Feed.id != outcome.feed_id)
+        )
+        if taken is None:
+            values["url"] = outcome.moved_to
+        else:
+            note = f"moved permanently to {outcome.moved_to}, already feed {taken}"
+            values["last_warning"] = note[:500]
+    await session.execute(update(Feed).where(Feed.id == outcome.feed_id).values(**values))
+    if outcome.title or outcome.site_url:
+        await session.execute(
+            update(Feed)
+            .where(Feed.id == outcome.feed_id, Feed.title.is_(None))
+            .values(title=_cut(outcome.title, 512), site_url=_cut(outcome.site_url, 2048))
+        )
+    return note
+
+
+def _cut(value: str | None, size: int) -> str | None:
+    return value[:size] if value else None

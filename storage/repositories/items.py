@@ -1,0 +1,316 @@
+"""Items and stories: store a fetch's entries, one story per article however many sources.
+
+Storage does not decide what a reprint is; the caller passes a ``same_story`` predicate
+(bot.ingest.identity) and this module applies it to the candidates it loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import SessionFactory
+from storage.models import (
+    Chat,
+    Delivery,
+    DeliveryMode,
+    DeliveryStatus,
+    Feed,
+    Item,
+    Match,
+    Story,
+)
+from storage.repositories.feeds import FeedSuccess, apply_success
+
+__all__ = [
+    "ItemRepository",
+    "NewItem",
+    "PruneReport",
+    "SameStory",
+    "StoreReport",
+    "StoryCandidate",
+    "StorySource",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """One normalised entry, poller to storage, with the poller's backlog decision."""
+
+    guid: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    published_at: datetime
+    title_key: str
+    fingerprint: int
+    is_backlog: bool
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCandidate:
+    """A recent story with the same title key, storage to the reprint predicate."""
+
+    id: int
+    title: str
+    summary: str
+    published_at: datetime
+    fingerprint: int
+
+
+SameStory = Callable[[NewItem, StoryCandidate], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreReport:
+    new_items: int = 0
+    new_stories: int = 0
+    # Items that joined an existing story (same canonical URL or a reprint).
+    joined: int = 0
+    backlog_items: int = 0
+    moved_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StorySource:
+    """One source of a story, for alerts that list where it appeared."""
+
+    item_id: int
+    feed_id: int
+    feed_title: str | None
+    feed_url: str
+    url: str | None
+    title: str
+    published_at: datetime
+    fetched_at: datetime
+
+
+class ItemRepository:
+    def __init__(self, sessions: SessionFactory, *, reprint_window: timedelta) -> None:
+        self._sessions = sessions
+        self._window = reprint_window
+
+    async def store(
+        self, outcome: FeedSuccess, items: Sequence[NewItem], same_story: SameStory
+    ) -> StoreReport:
+        """Insert the entries not yet stored for this feed and record the fetch, atomically.
+
+        Dedup is by (feed_id, guid).  A new item joins the story that already has its
+        canonical URL, else the first recent story with its title key that ``same_story``
+        accepts, else starts a story: backlog stories get ``matched_at`` so matching never
+        claims them; news stories get ``matched_at=NULL``.  A unique-key race with another
+        process rolls back and retries once, finding the other process's rows.
+        """
+        for attempt in (1, 2):
+            try:
+                async with self._sessions() as session, session.begin():
+                    report = await self._store(session, outcome, items, same_story)
+                    note = await apply_success(session, outcome)
+                return _with_note(report, note)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        outcome: FeedSuccess,
+        items: Sequence[NewItem],
+        same_story: SameStory,
+    ) -> StoreReport:
+        if not items:
+            return StoreReport()
+        known = set(
+            (
+                await session.scalars(
+                    select(Item.guid).where(
+                        Item.feed_id == outcome.feed_id, Item.guid.in_([i.guid for i in items])
+                    )
+                )
+            ).all()
+        )
+        fresh = [i for i in items if i.guid not in known]
+        if not fresh:
+            return StoreReport()
+        by_url = await _stories_by_url(session, {i.canonical_url for i in fresh} - {None})
+        by_title = await _candidates(
+            session, {i.title_key for i in fresh}, outcome.now - self._window
+        )
+        new_stories = joined = backlog = 0
+        for item in fresh:
+            story_id = by_url.get(item.canonical_url) if item.canonical_url else None
+            if story_id is None:
+                story_id = next(
+                    (c.id for c in by_title.get(item.title_key, []) if same_story(item, c)), None
+                )
+            if story_id is None:
+                story = _new_story(item, outcome.now)
+                session.add(story)
+                await session.flush()
+                story_id = story.id
+                new_stories += 1
+                by_title.setdefault(item.title_key, []).append(
+                    StoryCandidate(
+                        story.id, item.title, item.summary, item.published_at, item.fingerprint
+                    )
+                )
+            else:
+                joined += 1
+            if item.canonical_url:
+                by_url[item.canonical_url] = story_id
+            backlog += item.is_backlog
+            session.add(
+                Item(
+                    feed_id=outcome.feed_id,
+                    story_id=story_id,
+                    guid=item.guid,
+                    url=item.url,
+                    canonical_url=item.canonical_url,
+                    title=item.title,
+                    published_at=item.published_at,
+                    fetched_at=outcome.now,
+                )
+            )
+        await session.flush()
+        return StoreReport(
+            new_items=len(fresh), new_stories=new_stories, joined=joined, backlog_items=backlog
+        )
+
+    async def story_sources(self, story_id: int) -> list[StorySource]:
+        """Every item of a story with its feed, first seen first."""
+        async with self._sessions() as session:
+            rows = (
+                await session.execute(
+                    select(Item, Feed.title, Feed.url)
+                    .join(Feed, Feed.id == Item.feed_id)
+                    .where(Item.story_id == story_id)
+                    .order_by(Item.fetched_at, Item.id)
+                )
+            ).all()
+        return [
+            StorySource(
+                item_id=item.id,
+                feed_id=item.feed_id,
+                feed_title=title,
+                feed_url=url,
+                url=item.url,
+                title=item.title,
+                published_at=item.published_at,
+                fetched_at=item.fetched_at,
+            )
+            for item, title, url in rows
+        ]
+
+    async def prune(self, older_than: datetime) -> PruneReport:
+        """Delete items fetched before ``older_than`` and stories left without items, except
+        stories still owed to someone (unmatched, a pending delivery, an undigested match)."""
+        owed = or_(
+            Story.matched_at.is_(None),
+            exists().where(
+                Delivery.story_id == Story.id, Delivery.status == DeliveryStatus.PENDING.value
+            ),
+            exists().where(
+                Match.story_id == Story.id,
+                Match.digest_run_id.is_(None),
+                Match.chat_id == Chat.id,
+                Chat.mode.in_([DeliveryMode.DIGEST.value, DeliveryMode.BOTH.value]),
+            ),
+        )
+        owed_ids = select(Story.id).where(owed)
+        async with self._sessions() as session, session.begin():
+            items = await session.execute(
+                delete(Item)
+                .where(Item.fetched_at < older_than, Item.story_id.not_in(owed_ids))
+                .execution_options(synchronize_session=False)
+            )
+            stories = await session.execute(
+                delete(Story)
+                .where(
+                    Story.first_seen_at < older_than,
+                    ~owed,
+                    ~exists().where(Item.story_id == Story.id),
+                )
+                .execution_options(synchronize_session=False)
+            )
+        return PruneReport(items=_count(items), stories=_count(stories))
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    items: int
+    stories: int
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _new_story(item: NewItem, now: datetime) -> Story:
+    return Story(
+        canonical_url=item.canonical_url,
+        title=item.title,
+        summary=item.summary,
+        lang=item.lang,
+        title_key=item.title_key,
+        fingerprint=item.fingerprint,
+        published_at=item.published_at,
+        first_seen_at=now,
+        is_backlog=item.is_backlog,
+        matched_at=now if item.is_backlog else None,
+    )
+
+
+async def _stories_by_url(session: AsyncSession, urls: set[str | None]) -> dict[str | None, int]:
+    if not urls:
+        return {}
+    found: dict[str | None, int] = {}
+    rows = await session.execute(
+        select(Item.canonical_url, Item.story_id).where(Item.canonical_url.in_(urls))
+    )
+    for url, story_id in rows:
+        found.setdefault(url, story_id)
+    rows = await session.execute(
+        select(Story.canonical_url, Story.id).where(Story.canonical_url.in_(urls))
+    )
+    for url, story_id in rows:
+        found.setdefault(url, story_id)
+    return found
+
+
+async def _candidates(
+    session: AsyncSession, keys: set[str], since: datetime
+) -> dict[str, list[StoryCandidate]]:
+    rows = await session.execute(
+        select(
+            Story.id,
+            Story.title_key,
+            Story.title,
+            Story.summary,
+            Story.published_at,
+            Story.fingerprint,
+        )
+        .where(Story.title_key.in_(keys), Story.first_seen_at >= since)
+        .order_by(Story.id)
+    )
+    out: dict[str, list[StoryCandidate]] = {}
+    for r in rows:
+        out.setdefault(r.title_key, []).append(
+            StoryCandidate(r.id, r.title, r.summary, r.published_at, r.fingerprint)
+        )
+    return out
+
+
+def _with_note(report: StoreReport, note: str | None) -> StoreReport:
+    if note is None:
+        return report
+    return StoreReport(
+        report.new_items, report.new_stories, report.joined, report.backlog_items, note
+    )
