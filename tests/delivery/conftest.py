@@ -56,7 +56,9 @@ class FakeClock:
         self._mono += seconds
 
     def set(self, moment: datetime) -> None:
-        self.advance((moment - self._now).total_seconds())
+        """Jump the wall clock (even backwards); the monotonic clock still only moves on."""
+        self._mono += abs((moment - self._now).total_seconds())
+        self._now = moment
 
     async def sleep(self, seconds: float) -> None:
         self.advance(max(seconds, 0.0))
