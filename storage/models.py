@@ -156,7 +156,9 @@ class TopicSubscription(Base):
 
 class KeywordRule(Base):
     __tablename__ = "keyword_rules"
-    __table_args__ = (UniqueConstraint("chat_id", "query"),)
+    # Ids are never reused (SQLite would reuse the highest): a button on an old message
+    # carries a rule id and must not reach a rule added later.
+    __table_args__ = (UniqueConstraint("chat_id", "query"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(
@@ -170,6 +172,7 @@ class KeywordDraft(Base):
     """A checked rule waiting for its "Save" button (callback data holds only the id)."""
 
     __tablename__ = "keyword_drafts"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids on buttons are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id", ondelete="CASCADE"))

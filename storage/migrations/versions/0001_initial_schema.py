@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 11:15:44.473327
+Create Date: 2026-11-26 11:20:57.132803
 """
 
 from __future__ import annotations
@@ -154,7 +154,8 @@ def upgrade() -> None:
     sa.Column('query', sa.String(length=1024), nullable=False),
     sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['chat_id'], ['chats.id'], name=op.f('fk_keyword_drafts_chat_id_chats'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_keyword_drafts'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_keyword_drafts')),
+    sqlite_autoincrement=True
     )
     op.create_table('keyword_rules',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -163,7 +164,8 @@ def upgrade() -> None:
     sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['chat_id'], ['chats.id'], name=op.f('fk_keyword_rules_chat_id_chats'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_keyword_rules')),
-    sa.UniqueConstraint('chat_id', 'query', name=op.f('uq_keyword_rules_chat_id_query'))
+    sa.UniqueConstraint('chat_id', 'query', name=op.f('uq_keyword_rules_chat_id_query')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('keyword_rules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_keyword_rules_chat_id'), ['chat_id'], unique=False)
