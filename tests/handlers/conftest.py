@@ -88,8 +88,8 @@ class BotDriver:
         await asyncio.sleep(0.3)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while not await check():
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not met")

@@ -56,8 +56,9 @@ async def test_start_subscribes_to_both_topics_in_the_users_language(
     assert stored.language == ("ru" if expect_ru else "en")
 
 
-@pytest.mark.parametrize(("code", "paused", "back"), [("ru", "приостановлены", "снова"),
-                                                      ("en", "paused", "on again")])
+@pytest.mark.parametrize(
+    ("code", "paused", "back"), [("ru", "приостановлены", "снова"), ("en", "paused", "on again")]
+)
 async def test_stop_keeps_settings_and_start_restores_them(
     driver: BotDriver, code: str, paused: str, back: str
 ) -> None:
