@@ -54,7 +54,9 @@ async def start(
     if created:
         await message.answer(welcome(tr, chat.topics))
     else:
-        await message.answer(tr("start.back", status=status_text(tr, chat, now)))
+        was_active = chat_settings is not None and chat_settings.active
+        key = "start.active" if was_active else "start.back"
+        await message.answer(tr(key, status=status_text(tr, chat, now)))
 
 
 async def stop(message: Message, chats: ChatRepository, tr: Translator, clock: Clock) -> None:

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "/mode — instant alerts or a daily digest\n"
     "/help — everything else",
     "start.back": "✅ <b>Alerts are on again</b>, with the settings you had.\n\n{status}",
+    "start.active": "✅ <b>Alerts are on.</b>\n\n{status}",
     "start.topic_line": "• <b>{name}</b> — {about}",
     "start.group_added": "Hello! I'm c5watch: alerts about critical minerals and C5+1 "
     "diplomacy. An administrator of this group can send /start to subscribe it.",

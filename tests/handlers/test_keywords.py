@@ -195,3 +195,15 @@ async def test_unknown_subcommand_and_bare_add_explain_usage(driver: BotDriver) 
     stale = KeywordRemove(rule_id=999_999).pack()
     answer = await driver.press(chat, reply.message_id, stale, language_code="en")
     assert "out of date" in answer.get("text", "")
+
+
+async def test_cancel_ends_the_add_prompt(driver: BotDriver) -> None:
+    chat = await subscribed(driver, "en")
+    listing = await driver.say(chat, "/keywords", language_code="en")
+    await driver.press(chat, listing.message_id, KeywordPrompt().pack(), language_code="en")
+    await driver.tg.wait_for_messages(chat, 3)
+    reply = await driver.say(chat, "/cancel", language_code="en")
+    assert "Cancelled" in reply.plain_text
+    reply = await driver.say(chat, "uranium please", language_code="en")
+    assert "/help" in reply.plain_text  # free text again, not a rule
+    assert await rules_of(driver, chat) == []

@@ -125,3 +125,11 @@ async def test_help_lists_commands_and_admin_part_only_for_admins(
     assert "/feeds" not in reply.plain_text
     reply = await driver.say(777, "/help", language_code=code)
     assert "/feeds" in reply.plain_text
+
+
+async def test_start_twice_keeps_choices_and_says_alerts_are_on(driver: BotDriver) -> None:
+    chat = driver.new_chat()
+    await driver.say(chat, "/start", language_code="en")
+    await driver.say(chat, "/lang ru", language_code="en")
+    reply = await driver.say(chat, "/start", language_code="en")
+    assert "Оповещения включены" in reply.plain_text  # the chat chose Russian
