@@ -1,15 +1,17 @@
-"""my_chat_member: the bot blocked, removed or added back deactivates or restores the chat."""
+"""The bot blocked, removed or added back (my_chat_member); a group turned supergroup."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter
-from aiogram.types import ChatMemberUpdated
+from aiogram.types import ChatMemberUpdated, Message
 
 from bot.clock import Clock
 from bot.i18n import Translator
+from storage.db import SessionFactory
 from storage.repositories.chats import ChatRepository
+from storage.repositories.deliveries import DeliveryRepository
 
 
 async def bot_left(event: ChatMemberUpdated, chats: ChatRepository, clock: Clock) -> None:
@@ -24,8 +26,17 @@ async def bot_joined(
         await event.answer(tr("start.group_added"))
 
 
+async def group_migrated(message: Message, sessions: SessionFactory, clock: Clock) -> None:
+    """The group's settings, rules and pending alerts move to the supergroup's new id."""
+    assert message.migrate_to_chat_id is not None
+    await DeliveryRepository(sessions).migrate_chat(
+        message.chat.id, message.migrate_to_chat_id, clock()
+    )
+
+
 def make_router() -> Router:
     router = Router(name=__name__)
     router.my_chat_member.register(bot_left, ChatMemberUpdatedFilter(LEAVE_TRANSITION))
     router.my_chat_member.register(bot_joined, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    router.message.register(group_migrated, F.migrate_to_chat_id)
     return router

@@ -142,3 +142,25 @@ async def test_group_chatter_and_other_bots_commands_are_ignored(driver: BotDriv
     assert len(driver.tg.messages_to(group)) == before
     reply = await driver.say(group, "/nope@c5watch_test_bot", from_user=MEMBER, language_code="en")
     assert "/nope" in reply.plain_text and "/help" in reply.plain_text
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_settings(driver: BotDriver) -> None:
+    old = -4_000_000_000 - driver.new_chat()  # a basic group id
+    new = driver.new_group()
+    driver.tg.set_chat_member(old, ADMIN, "administrator")
+    await driver.say(old, "/start", from_user=ADMIN, language_code="en")
+    await driver.say(old, "/mode digest", from_user=ADMIN, language_code="en")
+    chat = driver.tg.chat(old)
+    driver.tg.inject_update(
+        {
+            "message": {
+                "message_id": driver.tg.next_message_id(old),
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "Admin"},
+                "chat": chat,
+                "date": int(time.time()),
+                "migrate_to_chat_id": new,
+            }
+        }
+    )
+    await eventually(lambda: _mode_is(driver, new, "digest"))
+    assert await stored(driver, old) is None
