@@ -52,6 +52,16 @@ def _build_parser() -> argparse.ArgumentParser:
     fp = fsub.add_parser("remove", help="remove a feed by URL or id")
     fp.add_argument("feed", metavar="URL|ID")
     fp.set_defaults(func="feeds:remove")
+
+    p = sub.add_parser("demo", help="offline demo: the seed feeds, their alerts and a digest")
+    p.set_defaults(func="demo:demo")
+
+    p = sub.add_parser("digest", help="daily digests")
+    dsub = p.add_subparsers(dest="digest_command", required=True, parser_class=_Parser)
+    dp = dsub.add_parser("preview", help="print the digest a chat would receive now")
+    dp.add_argument("chat_id", metavar="CHAT_ID", type=int)
+    dp.add_argument("--html", action="store_true", help="print the HTML as it would be sent")
+    dp.set_defaults(func="digest:preview")
     return parser
 
 

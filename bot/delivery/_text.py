@@ -44,6 +44,18 @@ def to_plain(markup: str) -> str:
     return html.unescape(_TAG.sub("", _LINK.sub(_link, markup)))
 
 
+_TITLE_LINK = re.compile(r'<b><a href="([^"]*)">(.*?)</a></b>', re.S)
+
+
+def to_terminal(markup: str) -> str:
+    """Readable text for a terminal: a bold link's URL on its own line, other links by name."""
+
+    def _title(m: re.Match[str]) -> str:
+        return f"{m.group(2)}\n   {m.group(1)}"
+
+    return html.unescape(_TAG.sub("", _TITLE_LINK.sub(_title, markup)))
+
+
 def length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)

@@ -62,7 +62,8 @@ def matched_terms(why: Mapping[str, Any]) -> list[str]:
     if isinstance(terms, Mapping):
         for values in terms.values():
             for term in values or ():
-                seen.setdefault(str(term), None)
+                if not str(term).startswith("~"):  # internal alias-group names
+                    seen.setdefault(str(term), None)
     return list(seen)
 
 

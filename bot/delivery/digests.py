@@ -29,6 +29,9 @@ from storage.repositories.digests import ChatForDigest, DigestClaim, DigestRepos
 
 log = logging.getLogger(__name__)
 
+# With no earlier digest, a digest reaches back this far.
+DIGEST_WINDOW = timedelta(days=1)
+
 
 @dataclass(slots=True)
 class DigestReport:
@@ -48,7 +51,7 @@ class DigestScheduler:
         owner: str,
         clock: Clock = utc_now,
         lease: timedelta = timedelta(minutes=5),
-        window: timedelta = timedelta(days=1),
+        window: timedelta = DIGEST_WINDOW,
         concurrency: int = 8,
     ) -> None:
         self.repo = repo
