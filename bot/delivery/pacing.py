@@ -1,18 +1,28 @@
-"""SendPacer: token buckets (depth one) for the overall, per-chat and per-group send rates.
+"""SendPacer: the overall, per-chat and per-group send rates, kept on our side of the wire.
 
-Each send reserves the next free slot of the overall bucket and of its chat's bucket, then
-waits for it. A slot is reserved without awaiting in between, so concurrent senders never
-share one. Depth one means no burst after idle time: Telegram counts messages in a sliding
-window, and a burst followed by a steady rate would overflow it.
+Telegram counts messages in sliding windows at the moment it receives them, which we cannot
+see: a request is received somewhere between the moment we start it and the moment its answer
+arrives. So the pacer counts a message from the start of its send until one window after its
+answer. Counted that way, no window Telegram can observe holds more than the limit, whatever
+the latency and its jitter: a 429 is not merely unlikely but excluded while this process is
+the bot's only sender. Sends are also spaced evenly (no burst after idle time).
+
+    async with pacer.slot(chat_id, is_group=False):
+        await bot.send_message(...)
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 Sleep = Callable[[float], Awaitable[None]]
+
+WINDOW = 1.0  # seconds over which Telegram counts the overall rate
+BUSY_WAIT = 0.005  # when every counted send is still in flight
 
 
 class SendPacer:
@@ -22,41 +32,66 @@ class SendPacer:
         global_per_second: float = 30.0,
         chat_per_second: float = 1.0,
         group_per_minute: float = 20.0,
-        headroom: float = 0.98,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._global_gap = 1.0 / (global_per_second * headroom)
-        self._chat_gap = 1.0 / (chat_per_second * headroom)
-        self._group_gap = 60.0 / (group_per_minute * headroom)
+        self._limit = max(1, int(global_per_second * WINDOW))
+        self._gap = 1.0 / global_per_second
+        self._chat_gap = 1.0 / chat_per_second
+        self._group_gap = 60.0 / group_per_minute
         self._monotonic = monotonic
         self._sleep = sleep
         self._next_global = 0.0
+        self._done: deque[float] = deque()
+        self._in_flight = 0
+        self._busy_chats: set[int] = set()
         self._next_chat: dict[int, float] = {}
 
-    async def acquire(self, chat_id: int, *, is_group: bool) -> None:
-        """Wait until a message to ``chat_id`` may be sent, and count it."""
+    @asynccontextmanager
+    async def slot(self, chat_id: int, *, is_group: bool) -> AsyncIterator[None]:
+        """Wait until a message to ``chat_id`` may go, and count it while it is sent."""
+        await self._acquire(chat_id)
+        try:
+            yield
+        finally:
+            now = self._monotonic()
+            self._in_flight -= 1
+            self._done.append(now)
+            self._busy_chats.discard(chat_id)
+            gap = self._group_gap if is_group else self._chat_gap
+            self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + gap)
+
+    async def _acquire(self, chat_id: int) -> None:
         while True:
             now = self._monotonic()
-            ready = self._next_chat.get(chat_id, 0.0)
-            if ready <= now:
+            wait = max(
+                self._next_global - now,
+                self._next_chat.get(chat_id, 0.0) - now,
+                BUSY_WAIT if chat_id in self._busy_chats else 0.0,
+                self._window_wait(now),
+            )
+            if wait <= 0:
                 break
-            await self._sleep(ready - now)
-        slot = max(now, self._next_global)
-        self._next_global = slot + self._global_gap
-        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), slot) + (
-            self._group_gap if is_group else self._chat_gap
-        )
+            await self._sleep(wait)
+        # Checked and counted with no await in between: concurrent senders never share a slot.
+        self._next_global = now + self._gap
+        self._in_flight += 1
+        self._busy_chats.add(chat_id)
         if len(self._next_chat) > 50_000:
-            self._forget_idle(now)
-        if slot > now:
-            await self._sleep(slot - now)
+            self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+
+    def _window_wait(self, now: float) -> float:
+        done = self._done
+        while done and done[0] <= now - WINDOW:
+            done.popleft()
+        if self._in_flight + len(done) < self._limit:
+            return 0.0
+        if len(done) > self._in_flight + len(done) - self._limit:
+            return max(done[0] + WINDOW - now, 1e-4)
+        return BUSY_WAIT
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Telegram asked us to wait (429): nothing to this chat for ``seconds``, and a pause."""
         now = self._monotonic()
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + seconds)
         self._next_global = max(self._next_global, now + min(seconds, 1.0))
-
-    def _forget_idle(self, now: float) -> None:
-        self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}

@@ -93,14 +93,14 @@ class TelegramGateway:
     async def _send(
         self, chat_id: int, text: str, *, is_group: bool, preview: bool, html: bool
     ) -> SendOutcome:
-        await self.pacer.acquire(chat_id, is_group=is_group)
         try:
-            message = await self.bot.send_message(
-                chat_id,
-                text,
-                parse_mode="HTML" if html else None,
-                link_preview_options=LinkPreviewOptions(is_disabled=not preview),
-            )
+            async with self.pacer.slot(chat_id, is_group=is_group):
+                message = await self.bot.send_message(
+                    chat_id,
+                    text,
+                    parse_mode="HTML" if html else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+                )
         except TelegramRetryAfter as exc:
             self.pacer.hold(chat_id, exc.retry_after)
             return RetryLater(float(exc.retry_after), exc.message)
