@@ -46,9 +46,11 @@ def digest_date_due(now: datetime, timezone: str, digest_minute: int) -> date | 
 
 def primary_group(why: Mapping[str, Any]) -> str:
     """The one group a story is listed under: its strongest topic, else the keywords group."""
-    topics = list(why.get("topics") or ())
+    topics = why.get("topics") or ()
     if not topics:
         return KEYWORDS_GROUP
+    if len(topics) == 1:
+        return str(topics[0])
     scores = why.get("topic_scores") or {}
     best: str = max(topics, key=lambda t: (float(scores.get(t, 0.0)), -_order(t)))
     return best
@@ -71,14 +73,23 @@ class DigestComposer:
 
     def __init__(self, limit: int = MAX_MESSAGE, cache_size: int = 50_000) -> None:
         self.limit = limit
-        self._cache: dict[tuple[int, str, str, tuple[str, ...]], tuple[str, int]] = {}
+        self._cache: dict[tuple[object, ...], tuple[str, int]] = {}
         self._cache_size = cache_size
 
     def _line(self, entry: DigestEntry, timezone: str, language: str) -> tuple[str, int]:
-        terms = tuple(matched_terms(entry.why)[:6])
-        key = (entry.story.id, timezone, language, terms)
+        why = entry.why
+        # Terms follow from the story and from which topics and rules matched it.
+        key = (
+            entry.story.id,
+            timezone,
+            language,
+            *why.get("topics", ()),
+            "|",
+            *why.get("rules", ()),
+        )
         found = self._cache.get(key)
         if found is None:
+            terms = matched_terms(why)[:6]
             story = entry.story
             tz = zone(timezone)
             names = ", ".join(quote(cut(s.name, 60)) for s in story.sources[:3])
