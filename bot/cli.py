@@ -52,6 +52,10 @@ def _build_parser() -> argparse.ArgumentParser:
     fp = fsub.add_parser("remove", help="remove a feed by URL or id")
     fp.add_argument("feed", metavar="URL|ID")
     fp.set_defaults(func="feeds:remove")
+    fp = fsub.add_parser("import", help="add the feeds listed in an OPML file")
+    fp.add_argument("file", metavar="FILE.opml")
+    fp.set_defaults(func="feeds:import_")
+    fsub.add_parser("export", help="print every feed as OPML 2.0").set_defaults(func="feeds:export")
 
     p = sub.add_parser("demo", help="offline demo: the seed feeds, their alerts and a digest")
     p.set_defaults(func="demo:demo")

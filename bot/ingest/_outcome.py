@@ -34,7 +34,8 @@ class PollReport:
     errors: tuple[FeedError, ...]
     warnings: tuple[FeedError, ...]
     seconds: float
-    # Time spent parsing+normalising and storing, summed over feeds (for the benchmark).
+    # Summed over feeds (for the benchmark): parsing+normalising in worker threads, and
+    # storing (inside the write lock, so without the wait for it).
     parse_seconds: float
     store_seconds: float
 

@@ -29,6 +29,7 @@ from storage.repositories.feeds import FeedFailure, FeedForPoll, FeedRepository,
 from storage.repositories.items import ItemRepository, PruneReport
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class FeedPoller:
         # SQLite has one writer: serialise our own writes instead of queueing on its lock.
         self._writes = asyncio.Semaphore(1 if sqlite else 4)
         self._closing = False
+        self._next_prune: datetime | None = None
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -114,6 +116,7 @@ class FeedPoller:
             for _ in workers:
                 await queue.put(None)
             await asyncio.gather(*workers)
+            await self._prune_hourly(now)
         except BaseException:
             for w in workers:
                 w.cancel()
@@ -129,6 +132,19 @@ class FeedPoller:
     async def prune(self, now: datetime) -> PruneReport:
         """Retention: drop items older than the configured age that nobody is still owed."""
         return await self._items.prune(now - self._config.retention)
+
+    async def _prune_hourly(self, now: datetime) -> None:
+        if self._next_prune is not None and now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY
+        try:
+            async with self._writes:
+                pruned = await self.prune(now)
+        except Exception:  # a loop boundary: retention failing must not stop polling
+            log.exception("pruning old items failed")
+            return
+        if pruned.items or pruned.stories:
+            log.info("pruned %d items and %d stories", pruned.items, pruned.stories)
 
     async def close(self) -> None:
         """Stop claiming, wait for fetches in flight, close the HTTP session."""
@@ -181,10 +197,10 @@ class FeedPoller:
             moved_to=got.moved_to if got.moved_to != feed.url else None,
         )
         items = to_new_items(parsed, feed, now, self._config.backlog) if parsed else []
-        t0 = time.perf_counter()
         async with self._writes:
+            t0 = time.perf_counter()
             stored = await self._items.store(outcome, items, same_story)
-        tally.store_seconds += time.perf_counter() - t0
+            tally.store_seconds += time.perf_counter() - t0
         tally.add_success(feed, got.not_modified, stored, parsed.warning if parsed else None)
 
     async def _fail(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,7 +144,11 @@ class ItemRepository:
         by_title = await _candidates(
             session, {i.title_key for i in fresh}, outcome.now - self._window
         )
-        new_stories = joined = backlog = 0
+        # Decide every item's story first; new stories get provisional ids -1, -2, ... so
+        # later items of the same batch can join them; then insert stories and items in bulk.
+        pending: list[dict[str, object]] = []
+        chosen: list[int] = []
+        joined = 0
         for item in fresh:
             story_id = by_url.get(item.canonical_url) if item.canonical_url else None
             if story_id is None:
@@ -152,34 +156,37 @@ class ItemRepository:
                     (c.id for c in by_title.get(item.title_key, []) if same_story(item, c)), None
                 )
             if story_id is None:
-                story = _new_story(item, outcome.now)
-                session.add(story)
-                await session.flush()
-                story_id = story.id
-                new_stories += 1
+                pending.append(_new_story(item, outcome.now))
+                story_id = -len(pending)
                 by_title.setdefault(item.title_key, []).append(
                     StoryCandidate(
-                        story.id, item.title, item.summary, item.published_at, item.fingerprint
+                        story_id, item.title, item.summary, item.published_at, item.fingerprint
                     )
                 )
             else:
                 joined += 1
             if item.canonical_url:
                 by_url[item.canonical_url] = story_id
-            backlog += item.is_backlog
-            session.add(
-                Item(
-                    feed_id=outcome.feed_id,
-                    story_id=story_id,
-                    guid=item.guid,
-                    url=item.url,
-                    canonical_url=item.canonical_url,
-                    title=item.title,
-                    published_at=item.published_at,
-                    fetched_at=outcome.now,
-                )
-            )
-        await session.flush()
+            chosen.append(story_id)
+        # Core statements: one executemany each, instead of the ORM's row-at-a-time flush.
+        new_ids = await _insert_stories(session, pending)
+        await session.execute(
+            insert(Item),
+            [
+                {
+                    "feed_id": outcome.feed_id,
+                    "story_id": new_ids[-sid - 1] if sid < 0 else sid,
+                    "guid": item.guid,
+                    "url": item.url,
+                    "canonical_url": item.canonical_url,
+                    "title": item.title,
+                    "published_at": item.published_at,
+                    "fetched_at": outcome.now,
+                }
+                for item, sid in zip(fresh, chosen, strict=True)
+            ],
+        )
+        new_stories, backlog = len(pending), sum(i.is_backlog for i in fresh)
         return StoreReport(
             new_items=len(fresh), new_stories=new_stories, joined=joined, backlog_items=backlog
         )
@@ -253,19 +260,38 @@ def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _new_story(item: NewItem, now: datetime) -> Story:
-    return Story(
-        canonical_url=item.canonical_url,
-        title=item.title,
-        summary=item.summary,
-        lang=item.lang,
-        title_key=item.title_key,
-        fingerprint=item.fingerprint,
-        published_at=item.published_at,
-        first_seen_at=now,
-        is_backlog=item.is_backlog,
-        matched_at=now if item.is_backlog else None,
-    )
+def _new_story(item: NewItem, now: datetime) -> dict[str, object]:
+    return {
+        "canonical_url": item.canonical_url,
+        "title": item.title,
+        "summary": item.summary,
+        "lang": item.lang,
+        "title_key": item.title_key,
+        "fingerprint": item.fingerprint,
+        "published_at": item.published_at,
+        "first_seen_at": now,
+        "is_backlog": item.is_backlog,
+        "matched_at": now if item.is_backlog else None,
+        "match_lease_until": None,
+    }
+
+
+async def _insert_stories(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
+    """Insert stories in one multi-row statement; their ids in the order of ``rows``.
+
+    RETURNING rows are matched back by content, not position (SQLite does not promise an
+    order, and asking SQLAlchemy to sort makes it insert row by row).  Two rows with equal
+    keys are interchangeable copies, so either id serves.
+    """
+    if not rows:
+        return []
+    cols = (Story.title_key, Story.canonical_url, Story.fingerprint, Story.published_at)
+    result = await session.execute(insert(Story).returning(Story.id, *cols), rows)
+    by_key: dict[tuple[object, ...], list[int]] = {}
+    for row in result:
+        by_key.setdefault(tuple(row[1:]), []).append(row[0])
+    keys = [c.key for c in cols]
+    return [by_key[tuple(r[k] for k in keys)].pop() for r in rows]
 
 
 async def _stories_by_url(session: AsyncSession, urls: set[str | None]) -> dict[str | None, int]:
