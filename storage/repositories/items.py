@@ -93,7 +93,9 @@ class StorySource:
 
 
 class ItemRepository:
-    def __init__(self, sessions: SessionFactory, *, reprint_window: timedelta) -> None:
+    def __init__(
+        self, sessions: SessionFactory, *, reprint_window: timedelta = timedelta(days=14)
+    ) -> None:
         self._sessions = sessions
         self._window = reprint_window
 
