@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.matching.aliases import AliasTable, load_aliases
-from bot.matching.normalise import analyse, prepare, raw_tokens
+from bot.matching.normalise import _WORD_RE, analyse, prepare, raw_tokens
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
 
@@ -21,6 +21,7 @@ class Normaliser:
         self.aliases = aliases if aliases is not None else load_aliases()
         self._cache: dict[str, frozenset[str]] = {}
         self._query_cache: dict[str, tuple[str, frozenset[str]]] = {}
+        self._chunks: dict[str, frozenset[str]] = {}
         self._limit = cache_limit
         self.alias_first_keys = frozenset(self.aliases.phrases)
         self.alias_groups = frozenset(self.aliases.words.values()) | frozenset(
@@ -64,6 +65,30 @@ class Normaliser:
             return forms.surface, frozenset((forms.surface,))
         return forms.surface, forms.lemmas
 
+    def text_terms(self, text: str) -> set[str]:
+        """Terms of a prepared text: those of its raw tokens, found by whitespace chunk.
+
+        A plain text's tokens never span whitespace, so each distinct chunk ("word," "(Reuters)")
+        is tokenised and normalised once and cached; texts with special tokens ('+', "U.S")
+        take the full tokeniser.
+        """
+        if "+" in text or "U.S" in text or "u.s" in text:
+            return self.all_terms(raw_tokens(text))
+        chunks = set(text.split())
+        cache = self._chunks
+        missing = chunks.difference(cache)
+        if missing:
+            if len(cache) + len(missing) > self._limit:
+                cache.clear()
+            terms = self.terms
+            for chunk in missing:
+                found = [terms(raw) for raw in _WORD_RE.findall(chunk)]
+                cache[chunk] = frozenset().union(*found)
+        try:
+            return set().union(*map(cache.__getitem__, chunks))
+        except KeyError:  # the cache was cleared meanwhile by another thread
+            return self.all_terms(_WORD_RE.findall(text))
+
     def all_terms(self, tokens: Iterable[str]) -> set[str]:
         """Union of the terms of many raw tokens (C-level loops; misses filled first)."""
         distinct = set(tokens)
@@ -77,30 +102,47 @@ class Normaliser:
 
 
 class Document:
-    """One item's title and summary, normalised lazily: term set first, positions on demand."""
+    """One item's title and summary, normalised lazily: term sets first, tokens and positions
+    of a term only when a phrase, NEAR, title: or explanation asks."""
 
-    __slots__ = ("_norm", "_positions", "_title_terms", "summary", "terms", "title")
+    __slots__ = (
+        "_norm",
+        "_positions",
+        "_summary",
+        "_summary_text",
+        "_title",
+        "_title_text",
+        "_token_terms",
+        "terms",
+        "title_terms",
+    )
 
     def __init__(self, norm: Normaliser, title: str, summary: str) -> None:
         self._norm = norm
-        self.title = raw_tokens(prepare(title))
-        self.summary = raw_tokens(prepare(summary))
-        self.terms = norm.all_terms(self.title + self.summary)
-        self._title_terms: set[str] | None = None
-        self._positions: dict[str, list[int]] | None = None
+        self._title_text = prepare(title)
+        self._summary_text = prepare(summary)
+        self._title: list[str] | None = None
+        self._summary: list[str] | None = None
+        self._token_terms: list[frozenset[str]] | None = None
+        self._positions: dict[str, list[int]] = {}
+        self.title_terms = norm.text_terms(self._title_text)
+        self.terms = self.title_terms | norm.text_terms(self._summary_text)
         if not self.terms.isdisjoint(norm.alias_first_keys):
             self._add_alias_phrases()
 
     @property
-    def title_terms(self) -> set[str]:
-        if self._title_terms is None:
-            self._title_terms = self._norm.all_terms(self.title)
-            if self._positions is not None:  # alias phrases found in the title
-                limit = len(self.title)
-                for term, pos in self._positions.items():
-                    if pos[0] < limit:
-                        self._title_terms.add(term)
-        return self._title_terms
+    def title(self) -> list[str]:
+        """Raw tokens of the title, in order."""
+        if self._title is None:
+            self._title = raw_tokens(self._title_text)
+        return self._title
+
+    @property
+    def summary(self) -> list[str]:
+        """Raw tokens of the summary, in order."""
+        if self._summary is None:
+            self._summary = raw_tokens(self._summary_text)
+        return self._summary
 
     @property
     def title_length(self) -> int:
@@ -116,30 +158,38 @@ class Document:
 
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""
-        if self._positions is None:
-            self._positions = self._build_positions()
-        return self._positions.get(term, [])
+        found = self._positions.get(term)
+        if found is None:
+            found = self._scan(term)
+            self._positions[term] = found
+        return found
 
-    def _build_positions(self) -> dict[str, list[int]]:
-        index: dict[str, list[int]] = {}
-        terms = self._norm.terms
-        start = len(self.title) + FIELD_GAP
-        for offset, tokens in ((0, self.title), (start, self.summary)):
-            for i, raw in enumerate(tokens, offset):
-                for term in terms(raw):
-                    index.setdefault(term, []).append(i)
-        return index
+    def _scan(self, term: str) -> list[int]:
+        token_terms = self._token_terms
+        if token_terms is None:
+            terms = self._norm.terms
+            gap: list[frozenset[str]] = [frozenset()] * FIELD_GAP
+            token_terms = [terms(raw) for raw in self.title] + gap
+            token_terms += [terms(raw) for raw in self.summary]
+            self._token_terms = token_terms
+        return [i for i, found in enumerate(token_terms) if term in found]
 
     def _add_alias_phrases(self) -> None:
-        self._positions = self._build_positions()
+        aliases = self._norm.aliases
+        phrases: dict[str, list[int]] = {}
         for first in self.terms & self._norm.alias_first_keys:
-            for seq, canonical in self._norm.aliases.phrases[first]:
-                for p in self._positions[first]:
+            for seq, canonical in aliases.phrases[first]:
+                for p in self.positions(first):
                     if all(
-                        any(p + i in self._positions.get(k, ()) for k in keys)
+                        any(p + i in self.positions(k) for k in keys)
                         for i, keys in enumerate(seq[1:], 1)
                     ):
-                        self.terms.add(canonical)
-                        self._positions.setdefault(canonical, []).append(p)
-        for pos in self._positions.values():
-            pos.sort()
+                        phrases.setdefault(canonical, []).append(p)
+        if not phrases:
+            return
+        limit = self.title_length
+        for canonical, starts in phrases.items():
+            self.terms.add(canonical)
+            if starts and min(starts) < limit:
+                self.title_terms.add(canonical)
+            self._positions[canonical] = sorted(self.positions(canonical) + starts)

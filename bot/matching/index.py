@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.matching._eval import Anchor, anchors, evaluate, fired, optimise
+from bot.matching._compile import Explain, Test, compile_explain, compile_rule
+from bot.matching._eval import Anchor, anchors, optimise
 from bot.matching.document import Document, Normaliser
 from bot.matching.errors import RuleLimitError, RuleSyntaxError
 from bot.matching.query import Node, Query, QueryLimits, default_normaliser, parse_query
@@ -29,12 +30,19 @@ class _Entry:
     root: Node
     anchors: frozenset[Anchor]
     owner: Hashable | None
+    test: Test
+    explain: Explain
 
 
 def _fired(entry: _Entry, doc: Document) -> tuple[str, ...]:
-    terms: list[str] = []
-    fired(entry.root, doc, terms)
-    return tuple(terms)
+    return entry.explain(doc)
+
+
+def _entry(
+    rule_id: Hashable, parsed: Query, found: frozenset[Anchor], owner: Hashable | None
+) -> _Entry:
+    root = optimise(parsed.root)
+    return _Entry(rule_id, parsed, root, found, owner, compile_rule(root), compile_explain(root))
 
 
 class RuleIndex:
@@ -50,6 +58,9 @@ class RuleIndex:
         self._term_keys: set[str] = set()
         self._prefixes: dict[str, tuple[Hashable, ...]] = {}
         self._prefix_lengths: Counter[int] = Counter()
+        # Terms already looked up among the prefixes, and those that hit (term -> rule ids);
+        # replaced, never cleared, whenever a prefix anchor is added or removed.
+        self._prefix_memo: tuple[set[str], dict[str, tuple[Hashable, ...]]] = (set(), {})
         self._owners: Counter[Hashable] = Counter()
         self._write = threading.Lock()
         self.topics: dict[str, Topic] = {}
@@ -84,7 +95,7 @@ class RuleIndex:
                 raise RuleLimitError("too_many_rules", 0, limit=limit)
             if old is not None:
                 self._unlink(old)
-            entry = _Entry(rule_id, parsed, optimise(parsed.root), found, owner)
+            entry = _entry(rule_id, parsed, found, owner)
             self._entries[rule_id] = entry
             if owner is not None:
                 self._owners[owner] += 1
@@ -95,6 +106,8 @@ class RuleIndex:
                     self._term_keys.add(value)
                 else:
                     self._prefix_lengths[len(value)] += 1
+            if old is not None or any(kind == "p" for kind, _ in found):
+                self._prefix_memo = (set(), {})
         return parsed
 
     def remove(self, rule_id: Hashable) -> bool:
@@ -124,6 +137,7 @@ class RuleIndex:
                 self._prefix_lengths[len(value)] -= 1
                 if self._prefix_lengths[len(value)] <= 0:
                     del self._prefix_lengths[len(value)]
+        self._prefix_memo = (set(), {})
 
     def rules_of(self, owner: Hashable) -> int:
         """How many rules ``owner`` has in the index."""
@@ -139,12 +153,20 @@ class RuleIndex:
         for term in doc.terms & self._term_keys:
             found.update(terms.get(term, ()))
         if self._prefixes:
-            prefixes = self._prefixes
-            lengths = list(self._prefix_lengths)
-            for term in doc.terms:
-                for n in lengths:
-                    if len(term) >= n:
-                        found.update(prefixes.get(term[:n], ()))
+            seen, hits = self._prefix_memo
+            missing = doc.terms.difference(seen)
+            if missing:
+                if len(seen) + len(missing) > 400_000:
+                    seen, hits = self._prefix_memo = (set(), {})
+                prefixes = self._prefixes
+                lengths = list(self._prefix_lengths)
+                for term in missing:
+                    ids = [r for n in lengths for r in prefixes.get(term[:n], ()) if len(term) >= n]
+                    if ids:
+                        hits[term] = tuple(ids)
+                seen.update(missing)
+            for term in doc.terms.intersection(hits):
+                found.update(hits[term])
         return found
 
     def matching(self, doc: Document) -> list[_Entry]:
@@ -153,7 +175,7 @@ class RuleIndex:
         found: list[_Entry] = []
         for rule_id in self.candidates(doc):
             entry = entries.get(rule_id)
-            if entry is not None and evaluate(entry.root, doc):
+            if entry is not None and entry.test(doc):
                 found.append(entry)
         return found
 
