@@ -1,6 +1,6 @@
 """Benchmark of the matching engine: curated topics plus 100, 1,000 and 10,000 user rules.
 
-Run: ``python benchmarks/bench_match.py`` (about a minute on one core).
+Run: ``python benchmarks/bench_match.py [RULE_COUNT ...]`` (under a minute on one core).
 
 Text (>= 5 MB of RU/EN items, title + lede, like a feed stream):
 
@@ -8,9 +8,10 @@ Text (>= 5 MB of RU/EN items, title + lede, like a feed stream):
   templates about politics, sport, the economy, weather, culture, tech and crime, with slots
   filled from lists of people, places, organisations, companies and teams, plus numbers,
   dates and "filler" phrases. Filler words are drawn with a Zipf-like distribution from the
-  word forms of the labelled fixtures' ledes and the seed article in /work/shared/seed (commonest
-  first), less every word whose terms a curated topic's rule mentions, so the vocabulary is broad (several
-  thousand real RU/EN word forms) and off-topic items do not hit the topics by accident.
+  word forms of the labelled fixtures' ledes and the seed article in /work/shared/seed
+  (commonest first), less every word whose terms a curated topic's rule mentions, so the
+  vocabulary is broad (thousands of real RU/EN word forms) and off-topic items do not hit the
+  topics by accident.
 * About 16 % of items are a labelled fixture (tests/matching/fixtures/labelled.jsonl: on-topic
   items and traps) with its sentences in a new order and an off-topic sentence added. The
   share of items that match a curated topic is measured and printed (expected 5-15 %).
@@ -19,7 +20,7 @@ Rules, written as real watchers write them: a proper noun, a company, a mineral,
 two-word AND, a quoted phrase, ``a NEAR/5 b``, ``x -y``, ``prefix*``, ORs of variants,
 ``title:x``. Words are drawn with a Zipf-like distribution (1 / (rank + 10)) over a large ranked
 vocabulary in random order: the slot lists, proper nouns of the fixtures, and 18,000 made-up
-names that do not occur in the text, so a few rules are popular and most are rare, as with real users.
+names that do not occur in the text, so a few rules are popular and most are rare.
 
 For each rule count the table gives: index build time, memory the index holds (tracemalloc),
 warm matching rate in MB/s and items/s on one core (the lemma cache filled by a first pass,
@@ -215,7 +216,7 @@ def rule_vocab(rng: random.Random, filler: list[str]) -> list[str]:
     named = [
         w for spec in (PEOPLE, PLACES, ORGS, TEAMS) for lang in (0, 1) for w in pairs(spec, lang)
     ]
-    named += "уран литий никель кобальт медь золото lithium nickel cobalt copper gold".split()
+    named += ["уран", "литий", "никель", "медь", "золото", "lithium", "nickel", "copper", "gold"]
     lower = {w for w in filler if w.islower()}
     proper = [w for w in filler if len(w) >= 5 and w[0].isupper() and w.lower() not in lower]
     made: set[str] = set()
