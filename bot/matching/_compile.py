@@ -9,6 +9,7 @@ occur. Both rely on the anchors' promise: a branch can only hold when one of the
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 
 from bot.matching._eval import _same, _shown, anchors, evaluate, spans
 from bot.matching.document import Document
@@ -29,6 +30,11 @@ def compile_rule(node: Node) -> Test:
         return lambda doc: not keys.isdisjoint(doc.terms)
     if isinstance(node, Phrase):
         return _phrase(node)
+    if isinstance(node, Prefix):
+        prefix, title = node.prefix, node.title
+        return lambda doc: any(
+            map(str.startswith, doc.title_terms if title else doc.terms, repeat(prefix))
+        )
     if isinstance(node, Not):
         child = compile_rule(node.child)
         return lambda doc: not child(doc)
