@@ -53,9 +53,21 @@ async def _seed(url: str, chats: int, now: datetime) -> None:
     sessions = session_factory(engine)
     async with sessions() as session, session.begin():
         for chat_id in range(1, chats + 1):
-            session.add(Chat(id=chat_id, type="private", language="ru", timezone="Asia/Almaty",
-                             mode="instant", digest_minute=540, digest_empty_note=False,
-                             active=True, blocked=False, created_at=now, updated_at=now))  # fmt: skip
+            session.add(
+                Chat(
+                    id=chat_id,
+                    type="private",
+                    language="ru",
+                    timezone="Asia/Almaty",
+                    mode="instant",
+                    digest_minute=540,
+                    digest_empty_note=False,
+                    active=True,
+                    blocked=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         await session.flush()
         session.add_all(TopicSubscription(chat_id=c, topic="c5plus1") for c in range(1, chats + 1))
         feed = Feed(url="https://feeds.example/rss", title="Charter97", added_at=now,
@@ -119,8 +131,14 @@ def digests(count: int, stories: int = 200) -> None:
     parts = 0
     for chat in range(count):
         mine = [e for e in entries if rng.random() < 0.6]
-        parts += len(composer.compose(mine, timezone=zones[chat % len(zones)],
-                                      language=("ru", "en")[chat % 2], local_date=now.date()))  # fmt: skip
+        parts += len(
+            composer.compose(
+                mine,
+                timezone=zones[chat % len(zones)],
+                language=("ru", "en")[chat % 2],
+                local_date=now.date(),
+            )
+        )
     elapsed = time.perf_counter() - started
     print(f"digests: {count} composed from {stories} stories ({parts} messages) in {elapsed:.2f} s"
           " (target < 10 s)")  # fmt: skip
