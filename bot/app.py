@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiohttp import web
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
@@ -21,14 +27,18 @@ from bot.delivery import (
     OutboxSender,
     SendPacer,
     TelegramGateway,
-    dead_here,
     new_owner,
 )
+from bot.delivery.pacing import SharedSlot
 from bot.handlers import setup_dispatcher
-from bot.ingest import BacklogPolicy, FeedPoller, PollerConfig
-from bot.jobs import JobSpec, build_scheduler
+from bot.ingest import BacklogPolicy, FeedPoller, PollerConfig, PollReport
+from bot.jobs import JobSpec, Tickable, build_scheduler
 from bot.matching import TopicClassifier
-from storage.db import SessionFactory
+from bot.ops import Metrics, OpsServer, build_ops_app
+from bot.ops.webhook import mount_webhook, new_secret
+from bot.reaper import LeaseReaper
+from storage.db import SessionFactory, is_sqlite
+from storage.repositories import health, ratelimit
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
 from storage.repositories.matches import MatchRepository
@@ -50,7 +60,11 @@ def make_bot(settings: Settings) -> Bot:
 
 
 def make_poller(
-    sessions: SessionFactory, settings: Settings, *, backlog: BacklogPolicy | None = None
+    sessions: SessionFactory,
+    settings: Settings,
+    *,
+    backlog: BacklogPolicy | None = None,
+    owner: str | None = None,
 ) -> FeedPoller:
     config = PollerConfig(
         interval=timedelta(seconds=settings.poll_interval_seconds),
@@ -61,14 +75,15 @@ def make_poller(
         retention=timedelta(days=settings.retention_days),
         backlog=backlog or BacklogPolicy(),
     )
-    return FeedPoller(sessions, config)
+    return FeedPoller(sessions, config, owner=owner)
 
 
-def make_pacer(settings: Settings) -> SendPacer:
+def make_pacer(settings: Settings, shared: SharedSlot | None = None) -> SendPacer:
     return SendPacer(
         global_per_second=settings.send_rate_global,
         chat_per_second=settings.send_rate_per_chat,
         group_per_minute=settings.send_rate_per_group_per_minute,
+        shared=shared,
     )
 
 
@@ -82,9 +97,18 @@ class Delivery:
 
 
 def make_delivery(
-    sessions: SessionFactory, settings: Settings, bot: Bot, *, clock: Clock, owner: str
+    sessions: SessionFactory,
+    settings: Settings,
+    bot: Bot,
+    *,
+    clock: Clock,
+    owner: str,
+    metrics: Metrics | None = None,
+    shared: SharedSlot | None = None,
 ) -> Delivery:
-    gateway = TelegramGateway(bot, make_pacer(settings))
+    gateway = TelegramGateway(
+        bot, make_pacer(settings, shared), metrics.record_send if metrics else None
+    )
     outbox = DeliveryRepository(sessions)
     return Delivery(
         matcher=MatchStage(MatchRepository(sessions), TopicClassifier()),
@@ -95,22 +119,15 @@ def make_delivery(
     )
 
 
-async def resume_owed(sessions: SessionFactory, clock: Clock) -> None:
-    """Free the leases a dead process on this host left, so its work is taken up at once.
-
-    Nothing else is needed to resume: unmatched stories, pending outbox rows and unfinished
-    digest runs are all rows that the next ticks claim again once no live lease holds them.
-    """
-    repo = DeliveryRepository(sessions)
-    dead = [o for o in await repo.lease_owners(clock()) if dead_here(o)]
-    if dead:
-        await repo.release_leases(dead)
-        log.info("took over the work of %d stopped process(es)", len(dead))
+REAP_EVERY = 15.0
 
 
-def jobs(poller: FeedPoller, delivery: Delivery, settings: Settings) -> list[JobSpec]:
+def jobs(
+    poller: Tickable, delivery: Delivery, settings: Settings, reaper: Tickable
+) -> list[JobSpec]:
     poll_every = float(min(settings.poll_interval_seconds, 10))
     return [
+        JobSpec("reap", REAP_EVERY, reaper, wakes="send"),
         JobSpec("poll", poll_every, poller, wakes="match"),
         JobSpec("match", MATCH_EVERY, delivery.matcher, wakes="send"),
         JobSpec("send", SEND_EVERY, delivery.sender),
@@ -118,28 +135,154 @@ def jobs(poller: FeedPoller, delivery: Delivery, settings: Settings) -> list[Job
     ]
 
 
-async def run_bot(settings: Settings, *, clock: Clock = utc_now) -> int:
-    """Long polling plus the scheduler until interrupted."""
-    bot = make_bot(settings)
+class Role(StrEnum):
+    """What one process does: several processes on PostgreSQL split the work."""
+
+    ALL = "all"  # Telegram updates and every job
+    UPDATES = "updates"  # only Telegram updates (polling or webhook): run exactly one
+    WORKER = "worker"  # only the jobs: polling feeds, matching, sending, digests
+
+
+class _ObservedPoller:
+    """The poller with its outcomes counted for /metrics."""
+
+    def __init__(self, poller: FeedPoller, metrics: Metrics) -> None:
+        self._poller = poller
+        self._metrics = metrics
+
+    async def run_once(self, now: datetime) -> PollReport:
+        report = await self._poller.run_once(now)
+        for outcome, count in (
+            ("ok", report.ok),
+            ("not_modified", report.not_modified),
+            ("error", report.failed),
+        ):
+            self._metrics.fetches.labels(outcome).inc(count)
+        return report
+
+
+def shared_send_budget(sessions: SessionFactory, settings: Settings) -> SharedSlot:
+    """The global send rate as a budget in the database, shared by every worker process."""
+
+    async def next_slot() -> float:
+        slots = await ratelimit.reserve(
+            sessions, "telegram:global", rate=settings.send_rate_global, n=1, now=time.time()
+        )
+        return slots[0]
+
+    return next_slot
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     try:
-        async with open_database(settings.database_url) as sessions:
-            owner = new_owner()
-            await resume_owed(sessions, clock)
-            poller = make_poller(sessions, settings)
-            delivery = make_delivery(sessions, settings, bot, clock=clock, owner=owner)
-            scheduler = build_scheduler(jobs(poller, delivery, settings), clock)
-            try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def run_bot(
+    settings: Settings,
+    *,
+    role: Role = Role.ALL,
+    webhook_url: str | None = None,
+    clock: Clock = utc_now,
+) -> int:
+    """Serve Telegram updates and/or run the jobs, as ``role`` says, until interrupted."""
+    bot = make_bot(settings)
+    metrics = Metrics()
+    try:
+        async with open_database(settings.database_url) as sessions, AsyncExitStack() as stack:
+            ops_app = build_ops_app(
+                metrics,
+                lambda: health.ping(sessions),
+                lambda: _refresh_metrics(sessions, metrics, clock),
+            )
+            if role is not Role.UPDATES:
+                await _start_jobs(stack, sessions, settings, bot, metrics, clock)
+            dispatcher: Dispatcher | None = None
+            if role is not Role.WORKER:
                 dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
                 setup_dispatcher(dispatcher, settings)
-                me = await bot.get_me()
-                log.info("bot @%s started; polling %s", me.username, settings.telegram_api_url)
+                if webhook_url:
+                    secret = (
+                        settings.webhook_secret.get_secret_value()
+                        if settings.webhook_secret
+                        else new_secret()
+                    )
+                    mount_webhook(ops_app, dispatcher, bot, webhook_url=webhook_url, secret=secret)
+                    await _start_ops(stack, ops_app, settings, default_port=8080)
+                    await _serve_webhook(dispatcher, bot, webhook_url, secret)
+                    return 0
+            await _start_ops(stack, ops_app, settings, default_port=None)
+            me = await bot.get_me()
+            log.info("bot @%s started as %s; API %s", me.username, role, settings.telegram_api_url)
+            if dispatcher is None:
+                await _until_signalled()
+            else:
                 await bot.delete_webhook(drop_pending_updates=False)
-                scheduler.start()
                 await dispatcher.start_polling(bot, handle_signals=True)
-            finally:
-                if scheduler.running:
-                    scheduler.shutdown(wait=False)
-                await poller.close()
     finally:
         await bot.session.close()
     return 0
+
+
+async def _start_jobs(
+    stack: AsyncExitStack,
+    sessions: SessionFactory,
+    settings: Settings,
+    bot: Bot,
+    metrics: Metrics,
+    clock: Clock,
+) -> None:
+    owner = new_owner()
+    # Resume at once whatever a previous process on this host left owed; later ticks of the
+    # same job take over from workers that die while this one runs.
+    reaper = LeaseReaper(sessions)
+    await reaper.run_once(clock())
+    poller = make_poller(sessions, settings, owner=owner)
+    stack.push_async_callback(poller.close)
+    shared = (
+        shared_send_budget(sessions, settings) if not is_sqlite(settings.database_url) else None
+    )
+    delivery = make_delivery(
+        sessions, settings, bot, clock=clock, owner=owner, metrics=metrics, shared=shared
+    )
+    specs = jobs(_ObservedPoller(poller, metrics), delivery, settings, reaper)
+    scheduler = build_scheduler(specs, clock)
+    scheduler.start()
+    stack.callback(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
+
+
+async def _start_ops(
+    stack: AsyncExitStack, app: web.Application, settings: Settings, *, default_port: int | None
+) -> None:
+    port = settings.http_port if settings.http_port is not None else default_port
+    if port is None:
+        return
+    server = OpsServer(app, settings.http_host, port)
+    await server.start()
+    stack.push_async_callback(server.close)
+
+
+async def _serve_webhook(dispatcher: Dispatcher, bot: Bot, url: str, secret: str) -> None:
+    await dispatcher.emit_startup(bot=bot)
+    try:
+        await bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        log.info("webhook set; serving updates at %s", url)
+        await _until_signalled()
+    finally:
+        await dispatcher.emit_shutdown(bot=bot)
+
+
+async def _refresh_metrics(sessions: SessionFactory, metrics: Metrics, clock: Clock) -> None:
+    metrics.observe_snapshot(await health.snapshot(sessions, clock()))

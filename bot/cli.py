@@ -35,7 +35,25 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="long polling plus the scheduler, in one process")
+    p.add_argument(
+        "--role",
+        choices=["all", "updates", "worker"],
+        default="all",
+        help="all (default); updates: only read Telegram updates (run one); "
+        "worker: only poll feeds, match and send (run several on PostgreSQL)",
+    )
+    p.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="receive updates by webhook at this public https URL instead of long polling; "
+        "served on HTTP_HOST:HTTP_PORT (default port 8080)",
+    )
     p.set_defaults(func="run:run")
+
+    p = sub.add_parser(
+        "classify", help="JSON Lines in, curated topics and the terms that matched out"
+    )
+    p.set_defaults(func=None)
 
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
@@ -71,6 +89,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    if args.command == "classify":
+        # Pure: no settings, database or network, so a broken .env cannot stop it.
+        from bot.matching.classify import run_classify
+
+        return run_classify(sys.stdin, sys.stdout)
     command = _command(args.func)
     try:
         settings = load_settings()

@@ -172,7 +172,8 @@ class KeywordDraft(Base):
     """A checked rule waiting for its "Save" button (callback data holds only the id)."""
 
     __tablename__ = "keyword_drafts"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids on buttons are never reused
+    # Ids travel on buttons: never hand out a deleted draft's id again.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id", ondelete="CASCADE"))

@@ -20,6 +20,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 Sleep = Callable[[float], Awaitable[None]]
+# Reserves the next send slot in a budget shared with other processes; returns its wall-clock
+# time (seconds since the epoch). See storage.repositories.ratelimit.
+SharedSlot = Callable[[], Awaitable[float]]
 
 WINDOW = 1.0  # seconds over which Telegram counts the overall rate
 BUSY_WAIT = 0.005  # when every counted send is still in flight
@@ -34,6 +37,8 @@ class SendPacer:
         group_per_minute: float = 20.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        shared: SharedSlot | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self._limit = max(1, int(global_per_second * WINDOW))
         self._gap = 1.0 / global_per_second
@@ -46,12 +51,19 @@ class SendPacer:
         self._in_flight = 0
         self._busy_chats: set[int] = set()
         self._next_chat: dict[int, float] = {}
+        self._shared = shared
+        self._wall = wall
 
     @asynccontextmanager
     async def slot(self, chat_id: int, *, is_group: bool) -> AsyncIterator[None]:
         """Wait until a message to ``chat_id`` may go, and count it while it is sent."""
         await self._acquire(chat_id)
         try:
+            if self._shared is not None:
+                # Several worker processes: the global rate is a budget they share.
+                delay = await self._shared() - self._wall()
+                if delay > 0:
+                    await self._sleep(delay)
             yield
         finally:
             now = self._monotonic()

@@ -7,6 +7,8 @@ for Telegram's "can't parse entities", which has no class of its own.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -66,15 +68,28 @@ class Refused:
 
 SendOutcome = Delivered | RetryLater | ChatBlocked | ChatMigrated | Transient | Refused
 
+# Called after every send attempt with the outcome's kind and the call's duration (metrics).
+SendObserver = Callable[[str, float], None]
+
+OUTCOME_KINDS: dict[type, str] = {
+    Delivered: "sent",
+    RetryLater: "retry_after",
+    ChatBlocked: "forbidden",
+    ChatMigrated: "migrated",
+    Transient: "error",
+    Refused: "bad_request",
+}
+
 
 def _is_parse_error(exc: TelegramBadRequest) -> bool:
     return "can't parse entities" in exc.message.lower()
 
 
 class TelegramGateway:
-    def __init__(self, bot: Bot, pacer: SendPacer) -> None:
+    def __init__(self, bot: Bot, pacer: SendPacer, observe: SendObserver | None = None) -> None:
         self.bot = bot
         self.pacer = pacer
+        self._observe = observe
 
     async def send(
         self, chat_id: int, html: str, plain: str, *, is_group: bool, preview: bool = False
@@ -91,6 +106,15 @@ class TelegramGateway:
         return outcome
 
     async def _send(
+        self, chat_id: int, text: str, *, is_group: bool, preview: bool, html: bool
+    ) -> SendOutcome:
+        started = time.monotonic()
+        outcome = await self._call(chat_id, text, is_group=is_group, preview=preview, html=html)
+        if self._observe is not None:
+            self._observe(OUTCOME_KINDS[type(outcome)], time.monotonic() - started)
+        return outcome
+
+    async def _call(
         self, chat_id: int, text: str, *, is_group: bool, preview: bool, html: bool
     ) -> SendOutcome:
         try:

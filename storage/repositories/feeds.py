@@ -228,6 +228,30 @@ class FeedRepository:
             )
             await session.commit()
 
+    async def lease_owners(self, now: datetime) -> set[str]:
+        """Owners of live feed claims."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Feed.lease_owner)
+                .where(Feed.lease_owner.is_not(None), Feed.lease_until >= now)
+                .distinct()
+            )
+            return {r for r in rows if r is not None}
+
+    async def release_owners(self, owners: Iterable[str], *, now: datetime) -> int:
+        """Free the claims of processes known to be gone; their feeds are due at once."""
+        names = list(owners)
+        if not names:
+            return 0
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(Feed)
+                .where(Feed.lease_owner.in_(names))
+                .values(lease_until=None, lease_owner=None, next_poll_at=now)
+            )
+            await session.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def health(self, *, now: datetime, days: int = 7) -> builtins.list[FeedHealth]:
         """Every feed with its items per day over the last ``days`` days (by publication)."""
         since = now - timedelta(days=days)
