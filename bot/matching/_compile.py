@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import repeat
 
-from bot.matching._eval import _same, _shown, anchors, evaluate, spans
+from bot.matching._eval import _same, _shown, anchors, evaluate, near_spans, spans
 from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 
@@ -40,8 +40,10 @@ def compile_rule(node: Node) -> Test:
         return lambda doc: not child(doc)
     if isinstance(node, Or) and len(node.children) >= GATED_OR:
         return _gated_or(node.children)
+    if isinstance(node, Near):
+        return _near(node)
     if isinstance(node, And | Or):
-        tests = tuple(compile_rule(c) for c in node.children)
+        tests = tuple(compile_rule(c) for c in sorted(node.children, key=_cost))
         if len(tests) == 2:
             a, b = tests
             if isinstance(node, And):
@@ -51,6 +53,27 @@ def compile_rule(node: Node) -> Test:
             return lambda doc: all(t(doc) for t in tests)
         return lambda doc: any(t(doc) for t in tests)
     return lambda doc: evaluate(node, doc)
+
+
+def _cost(node: Node) -> int:
+    """A rough cost rank: set tests first, then prefixes, phrases, and NEAR last."""
+    if isinstance(node, Word | Words):
+        return 0
+    if isinstance(node, Not):
+        return _cost(node.child)
+    if isinstance(node, Prefix):
+        return 1
+    if isinstance(node, Phrase):
+        return 2
+    if isinstance(node, Near):
+        return 4
+    return max(map(_cost, node.children)) + 1
+
+
+def _near(node: Near) -> Test:
+    """NEAR holds only where both sides hold, so their set tests come before any span."""
+    left, right = compile_rule(node.left), compile_rule(node.right)
+    return lambda doc: left(doc) and right(doc) and bool(near_spans(node, doc))
 
 
 def _phrase(node: Phrase) -> Test:

@@ -22,6 +22,7 @@ class Normaliser:
         self._cache: dict[str, frozenset[str]] = {}
         self._query_cache: dict[str, tuple[str, frozenset[str]]] = {}
         self._chunks: dict[str, frozenset[str]] = {}
+        self._chunk_tokens: dict[str, tuple[frozenset[str], ...]] = {}
         self._limit = cache_limit
         self.alias_first_keys = frozenset(self.aliases.phrases)
         self.alias_groups = frozenset(self.aliases.words.values()) | frozenset(
@@ -74,20 +75,38 @@ class Normaliser:
         """
         if "+" in text or "U.S" in text or "u.s" in text:
             return self.all_terms(raw_tokens(text))
-        chunks = set(text.split())
+        chunks = text.split()
         cache = self._chunks
-        missing = chunks.difference(cache)
-        if missing:
-            if len(cache) + len(missing) > self._limit:
-                cache.clear()
-            terms = self.terms
-            for chunk in missing:
-                found = [terms(raw) for raw in _WORD_RE.findall(chunk)]
-                cache[chunk] = frozenset().union(*found)
+        try:  # the common case: every chunk seen before
+            return set().union(*map(cache.__getitem__, chunks))
+        except KeyError:
+            pass
+        missing = set(chunks).difference(cache)
+        if len(cache) + len(missing) > self._limit:
+            cache.clear()
+        terms = self.terms
+        for chunk in missing:
+            found = [terms(raw) for raw in _WORD_RE.findall(chunk)]
+            cache[chunk] = frozenset().union(*found)
         try:
             return set().union(*map(cache.__getitem__, chunks))
         except KeyError:  # the cache was cleared meanwhile by another thread
             return self.all_terms(_WORD_RE.findall(text))
+
+    def token_terms(self, text: str) -> list[frozenset[str]]:
+        """Terms of each raw token of a prepared text, in order (cached per whitespace chunk)."""
+        if "+" in text or "U.S" in text or "u.s" in text:
+            return [self.terms(raw) for raw in raw_tokens(text)]
+        cache = self._chunk_tokens
+        if len(cache) >= self._limit:
+            cache.clear()
+        found: list[frozenset[str]] = []
+        for chunk in text.split():
+            tokens = cache.get(chunk)
+            if tokens is None:
+                tokens = cache[chunk] = tuple(map(self.terms, _WORD_RE.findall(chunk)))
+            found += tokens
+        return found
 
     def all_terms(self, tokens: Iterable[str]) -> set[str]:
         """Union of the terms of many raw tokens (C-level loops; misses filled first)."""
@@ -106,11 +125,13 @@ class Document:
     of a term only when a phrase, NEAR, title: or explanation asks."""
 
     __slots__ = (
+        "_found",
         "_norm",
         "_positions",
         "_summary",
         "_summary_text",
         "_title",
+        "_title_length",
         "_title_text",
         "_token_terms",
         "terms",
@@ -122,9 +143,11 @@ class Document:
         self._title_text = prepare(title)
         self._summary_text = prepare(summary)
         self._title: list[str] | None = None
+        self._title_length: int | None = None
         self._summary: list[str] | None = None
         self._token_terms: list[frozenset[str]] | None = None
         self._positions: dict[str, list[int]] = {}
+        self._found: dict[frozenset[str], str | None] = {}
         self.title_terms = norm.text_terms(self._title_text)
         self.terms = self.title_terms | norm.text_terms(self._summary_text)
         if not self.terms.isdisjoint(norm.alias_first_keys):
@@ -146,20 +169,30 @@ class Document:
 
     @property
     def title_length(self) -> int:
-        return len(self.title)
+        if self._title_length is None:
+            self._title_length = len(self.title)
+        return self._title_length
 
     def find_raw(self, keys: frozenset[str]) -> str | None:
-        """The first token, as written, whose terms include one of ``keys``."""
-        terms = self._norm.terms
-        for raw in self.title + self.summary:
-            if not keys.isdisjoint(terms(raw)):
-                return raw
-        return None
+        """The first token, as written, whose terms include one of ``keys`` (memoised)."""
+        if keys in self._found:
+            return self._found[keys]
+        found = None
+        if not keys.isdisjoint(self.terms):
+            terms = self._norm.terms
+            for raw in self.title + self.summary:
+                if not keys.isdisjoint(terms(raw)):
+                    found = raw
+                    break
+        self._found[keys] = found
+        return found
 
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""
         found = self._positions.get(term)
         if found is None:
+            if term not in self.terms:
+                return []
             found = self._scan(term)
             self._positions[term] = found
         return found
@@ -167,10 +200,10 @@ class Document:
     def _scan(self, term: str) -> list[int]:
         token_terms = self._token_terms
         if token_terms is None:
-            terms = self._norm.terms
-            gap: list[frozenset[str]] = [frozenset()] * FIELD_GAP
-            token_terms = [terms(raw) for raw in self.title] + gap
-            token_terms += [terms(raw) for raw in self.summary]
+            token_terms = self._norm.token_terms(self._title_text)
+            self._title_length = len(token_terms)
+            token_terms += [frozenset()] * FIELD_GAP
+            token_terms += self._norm.token_terms(self._summary_text)
             self._token_terms = token_terms
         return [i for i, found in enumerate(token_terms) if term in found]
 
@@ -179,6 +212,8 @@ class Document:
         phrases: dict[str, list[int]] = {}
         for first in self.terms & self._norm.alias_first_keys:
             for seq, canonical in aliases.phrases[first]:
+                if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
+                    continue
                 for p in self.positions(first):
                     if all(
                         any(p + i in self.positions(k) for k in keys)
