@@ -12,37 +12,14 @@ import asyncio
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
 
-from bot.matching._compile import Explain, Test, compile_explain, compile_rule
-from bot.matching._eval import Anchor, anchors, optimise
+from bot.matching._entry import Entry, fired, make_entry, shown_of
+from bot.matching._eval import Anchor, anchors
 from bot.matching.document import Document, Normaliser
 from bot.matching.errors import RuleLimitError, RuleSyntaxError
-from bot.matching.query import Node, Query, QueryLimits, default_normaliser, parse_query
+from bot.matching.query import Query, QueryLimits, default_normaliser, parse_query
 from bot.matching.topics import Topic, TopicPart, decide
 from bot.matching.types import ItemMatches, MatchInput, RuleMatch, TopicMatch
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    rule_id: Hashable
-    query: Query
-    root: Node
-    anchors: frozenset[Anchor]
-    owner: Hashable | None
-    test: Test
-    explain: Explain
-
-
-def _fired(entry: _Entry, doc: Document) -> tuple[str, ...]:
-    return entry.explain(doc)
-
-
-def _entry(
-    rule_id: Hashable, parsed: Query, found: frozenset[Anchor], owner: Hashable | None
-) -> _Entry:
-    root = optimise(parsed.root)
-    return _Entry(rule_id, parsed, root, found, owner, compile_rule(root), compile_explain(root))
 
 
 class RuleIndex:
@@ -53,7 +30,7 @@ class RuleIndex:
     ) -> None:
         self.limits = limits or QueryLimits()
         self.normaliser = normaliser or default_normaliser()
-        self._entries: dict[Hashable, _Entry] = {}
+        self._entries: dict[Hashable, Entry] = {}
         self._terms: dict[str, tuple[Hashable, ...]] = {}
         self._term_keys: set[str] = set()
         self._prefixes: dict[str, tuple[Hashable, ...]] = {}
@@ -61,6 +38,17 @@ class RuleIndex:
         # Terms already looked up among the prefixes, and those that hit (term -> rule ids);
         # replaced, never cleared, whenever a prefix anchor is added or removed.
         self._prefix_memo: tuple[set[str], dict[str, tuple[Hashable, ...]]] = (set(), {})
+        # Simple rules (a plain word or an OR of plain words) by key, for the body or the title.
+        self._simple: dict[str, tuple[Hashable, ...]] = {}
+        self._simple_keys: set[str] = set()
+        self._title: dict[str, tuple[Hashable, ...]] = {}
+        self._title_keys: set[str] = set()
+        self._tables: dict[str, tuple[dict[str, tuple[Hashable, ...]], set[str]]] = {
+            "t": (self._terms, self._term_keys),
+            "p": (self._prefixes, set()),
+            "s": (self._simple, self._simple_keys),
+            "st": (self._title, self._title_keys),
+        }
         self._owners: Counter[Hashable] = Counter()
         self._write = threading.Lock()
         self.topics: dict[str, Topic] = {}
@@ -95,17 +83,17 @@ class RuleIndex:
                 raise RuleLimitError("too_many_rules", 0, limit=limit)
             if old is not None:
                 self._unlink(old)
-            entry = _entry(rule_id, parsed, found, owner)
+            entry = make_entry(rule_id, parsed, found, owner)
             self._entries[rule_id] = entry
             if owner is not None:
                 self._owners[owner] += 1
-            for kind, value in found:
-                table = self._terms if kind == "t" else self._prefixes
+            for kind, value in self._anchors(entry):
+                table, keys = self._tables[kind]
                 table[value] = (*table.get(value, ()), rule_id)
-                if kind == "t":
-                    self._term_keys.add(value)
-                else:
+                if kind == "p":
                     self._prefix_lengths[len(value)] += 1
+                else:
+                    keys.add(value)
             if old is not None or any(kind == "p" for kind, _ in found):
                 self._prefix_memo = (set(), {})
         return parsed
@@ -119,20 +107,19 @@ class RuleIndex:
             self._unlink(entry)
             return True
 
-    def _unlink(self, entry: _Entry) -> None:
+    def _unlink(self, entry: Entry) -> None:
         if entry.owner is not None:
             self._owners[entry.owner] -= 1
             if self._owners[entry.owner] <= 0:
                 del self._owners[entry.owner]
-        for kind, value in entry.anchors:
-            table = self._terms if kind == "t" else self._prefixes
+        for kind, value in self._anchors(entry):
+            table, keys = self._tables[kind]
             rest = tuple(r for r in table.get(value, ()) if r != entry.rule_id)
             if rest:
                 table[value] = rest
             else:
                 table.pop(value, None)
-                if kind == "t":
-                    self._term_keys.discard(value)
+                keys.discard(value)
             if kind == "p":
                 self._prefix_lengths[len(value)] -= 1
                 if self._prefix_lengths[len(value)] <= 0:
@@ -148,6 +135,21 @@ class RuleIndex:
 
     def candidates(self, doc: Document) -> set[Hashable]:
         """Rules whose anchor terms occur in the document (a superset of the matches)."""
+        found = self._complex(doc)
+        for table, keys in (self._tables["s"], self._tables["st"]):
+            for term in doc.terms & keys:
+                found.update(table.get(term, ()))
+        return found
+
+    @staticmethod
+    def _anchors(entry: Entry) -> Iterable[Anchor]:
+        if entry.simple is None:
+            return entry.anchors
+        kind = "st" if entry.title else "s"
+        return [(kind, key) for key in dict.fromkeys(key for key, _ in entry.simple)]
+
+    def _complex(self, doc: Document) -> set[Hashable]:
+        """Candidate rules other than the simple ones."""
         found: set[Hashable] = set()
         terms = self._terms
         for term in doc.terms & self._term_keys:
@@ -169,14 +171,38 @@ class RuleIndex:
                 found.update(hits[term])
         return found
 
-    def matching(self, doc: Document) -> list[_Entry]:
+    def matching(self, doc: Document) -> list[Entry]:
         """Every rule that matches the document."""
         entries = self._entries
-        found: list[_Entry] = []
+        found: list[Entry] = []
         for rule_id in self.candidates(doc):
             entry = entries.get(rule_id)
             if entry is not None and entry.test(doc):
                 found.append(entry)
+        return found
+
+    def _simple_matches(self, doc: Document) -> list[RuleMatch]:
+        """Simple rules: matched and explained from the term sets, no closure called."""
+        entries = self._entries
+        found: list[RuleMatch] = []
+        seen: set[Hashable] = set()
+        for table, keys, terms in (
+            (self._simple, self._simple_keys, doc.terms),
+            (self._title, self._title_keys, doc.title_terms),
+        ):
+            for term in terms & keys:
+                for rule_id in table.get(term, ()):
+                    entry = entries.get(rule_id)
+                    if entry is None or rule_id in seen:
+                        continue
+                    seen.add(rule_id)
+                    if entry.simple is None:  # replaced meanwhile by another rule
+                        if entry.test(doc):
+                            found.append(RuleMatch(rule_id, fired(entry, doc)))
+                    elif entry.shown is not None:
+                        found.append(RuleMatch(rule_id, entry.shown))
+                    else:
+                        found.append(RuleMatch(rule_id, shown_of(entry.simple, terms)))
         return found
 
     def add_topic(self, topic: Topic) -> None:
@@ -199,21 +225,25 @@ class RuleIndex:
     def match(self, item: MatchInput) -> ItemMatches:
         """The rules and topics ``item`` matches, each with the terms that fired."""
         doc = self.document(item)
-        rules: list[RuleMatch] = []
-        parts: dict[str, dict[TopicPart, _Entry]] = {}
-        for entry in self.matching(doc):
+        rules = self._simple_matches(doc)
+        parts: dict[str, dict[TopicPart, Entry]] = {}
+        entries = self._entries
+        for rule_id in self._complex(doc):
+            entry = entries.get(rule_id)
+            if entry is None or not entry.test(doc):
+                continue
             if isinstance(entry.rule_id, TopicPart):
                 parts.setdefault(entry.rule_id.topic, {})[entry.rule_id] = entry
             else:
-                rules.append(RuleMatch(entry.rule_id, _fired(entry, doc)))
+                rules.append(RuleMatch(entry.rule_id, fired(entry, doc)))
         topics: list[TopicMatch] = []
         for name, topic in self.topics.items():
             if name not in parts:
                 continue
             hits = parts[name]
 
-            def explain(part: TopicPart, hits: dict[TopicPart, _Entry] = hits) -> tuple[str, ...]:
-                return _fired(hits[part], doc)
+            def explain(part: TopicPart, hits: dict[TopicPart, Entry] = hits) -> tuple[str, ...]:
+                return fired(hits[part], doc)
 
             decided = decide(topic, hits, explain)
             if decided is not None:

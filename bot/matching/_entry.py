@@ -1,0 +1,67 @@
+"""Index entries: a parsed rule with its compiled test and explanation.
+
+A simple rule (a plain word or an OR of plain words, no alias reference) is decided and
+explained from the document's term sets alone; the index keeps it in postings of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from bot.matching._compile import Explain, Test, compile_explain, compile_rule
+from bot.matching._eval import Anchor, optimise
+from bot.matching.document import Document
+from bot.matching.query import Node, Query, Word, Words
+from bot.matching.topics import TopicPart
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    rule_id: Hashable
+    query: Query
+    root: Node
+    anchors: frozenset[Anchor]
+    owner: Hashable | None
+    test: Test
+    explain: Explain
+    # A plain word or OR of plain words (no alias reference): (key, text) pairs, decided and
+    # explained by the document's term set alone, without calling ``test``.
+    simple: tuple[tuple[str, str], ...] | None = None
+    title: bool = False
+    shown: tuple[str, ...] | None = None  # the explanation, when it has one text only
+
+
+def fired(entry: Entry, doc: Document) -> tuple[str, ...]:
+    return entry.explain(doc)
+
+
+def make_entry(
+    rule_id: Hashable, parsed: Query, found: frozenset[Anchor], owner: Hashable | None
+) -> Entry:
+    root = optimise(parsed.root)
+    test, explain = compile_rule(root), compile_explain(root)
+    simple = simple_of(root) if not isinstance(rule_id, TopicPart) else None
+    title = isinstance(root, Word | Words) and root.title
+    texts = {text for _, text in simple or ()}
+    shown = tuple(texts) if len(texts) == 1 else None
+    return Entry(rule_id, parsed, root, found, owner, test, explain, simple, title, shown)
+
+
+def simple_of(root: Node) -> tuple[tuple[str, str], ...] | None:
+    if isinstance(root, Word):
+        pairs = tuple((key, root.text) for key in sorted(root.keys))
+    elif isinstance(root, Words):
+        pairs = root.texts
+    else:
+        return None
+    return None if any(text.startswith("~") for _, text in pairs) else pairs
+
+
+def shown_of(pairs: tuple[tuple[str, str], ...], terms: set[str]) -> tuple[str, ...]:
+    """What ``fired`` gives for a simple rule: the texts of its keys present, each once."""
+    out: list[str] = []
+    for key, text in pairs:
+        if key in terms and text not in out:
+            out.append(text)
+    return tuple(out)
