@@ -1,7 +1,8 @@
 """The optimised index against brute force: every rule evaluated by walking its syntax tree.
 
-Candidate generation (anchor terms, prefix memo, gated ORs), compiled rules and pruned
-explanations must give exactly what evaluating every rule on every item gives.
+Candidate generation (anchor terms, prefix memo, gated ORs), the simple-rule postings
+(words and ORs of words answered from the term sets), compiled rules and pruned explanations
+must give exactly what evaluating every rule on every item gives.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def items(draw: st.DrawFn) -> MatchInput:
 def rules(draw: st.DrawFn) -> str:
     w = st.sampled_from(ATOMS)
     a, b, c, d = (draw(w) for _ in range(4))
-    shape = draw(st.integers(0, 10))
+    shape = draw(st.integers(0, 18))
     return [
         a,
         f"{a} {b}",
@@ -53,6 +54,18 @@ def rules(draw: st.DrawFn) -> str:
         f"title:{a} OR {b}",
         f"({a} OR {b} OR {c} OR {d}) -({c} OR {d} OR {a} OR {b}) OR {a} {b}",
         f'({a} NEAR/2 ({b} OR {c})) OR title:"{c} {d}"',
+        # Simple rules, decided from the term sets alone: a word, ORs of words, in the title.
+        a,
+        f"{a} OR {b}",
+        f"{a} OR {b} OR {c} OR {a}",
+        f"title:{a}",
+        f"title:({a} OR {b} OR {c})",
+        # Not simple: an alias reference shows the word found; a prefix.
+        f"~usa OR {a} OR ~kazakhstan",
+        f"{a[:3]}* OR {b[:4]}*",
+        # A gated OR whose branches share anchor keys: every branch of a key must be tried,
+        # not only the first (which here often fails while a later one holds).
+        f'"{a} {b}" OR "{b} {a}" OR ({a} {b} -{c}) OR ({a} NEAR/2 {b}) OR title:"{a} {b}"',
     ][shape]
 
 

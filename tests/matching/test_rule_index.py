@@ -111,3 +111,40 @@ async def test_match_many_async_runs_off_the_loop() -> None:
     results = await index.match_many_async(items)
     assert [bool(r.rules) for r in results] == [True, False]
     await asyncio.sleep(0)
+
+
+def test_simple_rules_are_answered_from_the_terms() -> None:
+    index = RuleIndex()
+    index.add("w", "уран")
+    index.add("or", "литий OR уран OR lithium")
+    index.add("t", "title:(вольфрам OR никель)")
+    index.add("alias", "~usa OR уран")  # an alias reference shows the word found: not simple
+    simple = {rule_id for rule_id in ("w", "or", "t", "alias") if index._entries[rule_id].simple}
+    assert simple == {"w", "or", "t"}
+    got = matched(index, "Вольфрам и уран", "литий и никель, США")
+    assert got == {
+        "w": ("уран",),
+        "or": ("литий", "уран"),
+        "t": ("вольфрам",),
+        "alias": ("США", "уран"),
+    }
+    assert "t" not in matched(index, "Новости", "вольфрам")
+
+
+def test_rules_turn_simple_and_back_under_one_id() -> None:
+    index = RuleIndex()
+    index.add("r", "уран")
+    index.add("r", "уран -Иран")
+    assert not matched(index, "уран Иран")
+    assert matched(index, "уран") == {"r": ("уран",)}
+    index.add("r", "литий OR кобальт")
+    assert matched(index, "уран кобальт") == {"r": ("кобальт",)}
+    assert index.remove("r") and not matched(index, "кобальт")
+
+
+def test_gated_or_tries_every_branch_of_a_key() -> None:
+    index = RuleIndex()
+    # All four phrases are anchored by «добыча»; the first fails where the second holds.
+    index.add("g", '"уран добыча" OR "добыча уран" OR "добыча нефть" OR "добыча газ"')
+    assert "g" in matched(index, "Добыча урана выросла")
+    assert "g" not in matched(index, "Добыча выросла, уран и нефть нет")
