@@ -2,6 +2,8 @@
 
 Matching an item costs in proportion to its text and to the rules its terms touch: the item's
 term set is intersected with the index keys, and only the rules found there are evaluated.
+Simple rules (a word, an OR of words) have postings of their own: a hit there is a match, and
+its explanation comes from the same term set, so no compiled test runs for them.
 Rules are added and removed at run time. Reads take no lock: index values are replaced, never
 mutated, so a batch may be matched in a worker thread while the event loop adds rules.
 """
