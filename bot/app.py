@@ -16,6 +16,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import web
 
 from bot.clock import Clock, utc_now
@@ -30,6 +31,7 @@ from bot.delivery import (
     new_owner,
 )
 from bot.delivery.pacing import SharedSlot
+from bot.errors import C5watchError
 from bot.handlers import setup_dispatcher
 from bot.ingest import BacklogPolicy, FeedPoller, PollerConfig, PollReport
 from bot.jobs import JobSpec, Tickable, build_scheduler
@@ -197,6 +199,7 @@ async def run_bot(
     metrics = Metrics()
     try:
         async with open_database(settings.database_url) as sessions, AsyncExitStack() as stack:
+            await _check_telegram(bot, settings, role)
             ops_app = build_ops_app(
                 metrics,
                 lambda: health.ping(sessions),
@@ -204,31 +207,41 @@ async def run_bot(
             )
             if role is not Role.UPDATES:
                 await _start_jobs(stack, sessions, settings, bot, metrics, clock)
-            dispatcher: Dispatcher | None = None
-            if role is not Role.WORKER:
-                dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
-                setup_dispatcher(dispatcher, settings)
-                if webhook_url:
-                    secret = (
-                        settings.webhook_secret.get_secret_value()
-                        if settings.webhook_secret
-                        else new_secret()
-                    )
-                    mount_webhook(ops_app, dispatcher, bot, webhook_url=webhook_url, secret=secret)
-                    await _start_ops(stack, ops_app, settings, default_port=8080)
-                    await _serve_webhook(dispatcher, bot, webhook_url, secret)
-                    return 0
-            await _start_ops(stack, ops_app, settings, default_port=None)
-            me = await bot.get_me()
-            log.info("bot @%s started as %s; API %s", me.username, role, settings.telegram_api_url)
-            if dispatcher is None:
+            if role is Role.WORKER:
+                await _start_ops(stack, ops_app, settings, default_port=None)
                 await _until_signalled()
+                return 0
+            dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
+            setup_dispatcher(dispatcher, settings)
+            if webhook_url:
+                secret = (
+                    settings.webhook_secret.get_secret_value()
+                    if settings.webhook_secret
+                    else new_secret()
+                )
+                mount_webhook(ops_app, dispatcher, bot, webhook_url=webhook_url, secret=secret)
+                await _start_ops(stack, ops_app, settings, default_port=8080)
+                await _serve_webhook(dispatcher, bot, webhook_url, secret)
             else:
+                await _start_ops(stack, ops_app, settings, default_port=None)
                 await bot.delete_webhook(drop_pending_updates=False)
                 await dispatcher.start_polling(bot, handle_signals=True)
     finally:
         await bot.session.close()
     return 0
+
+
+async def _check_telegram(bot: Bot, settings: Settings, role: Role) -> None:
+    """Fail at start, in one line, if the Bot API cannot be reached or refuses the token."""
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError:
+        raise C5watchError("Telegram refused BOT_TOKEN (401 Unauthorized)") from None
+    except TelegramAPIError as exc:
+        raise C5watchError(
+            f"cannot reach the Bot API at {settings.telegram_api_url}: {type(exc).__name__}"
+        ) from None
+    log.info("bot @%s started as %s; API %s", me.username, role, settings.telegram_api_url)
 
 
 async def _start_jobs(
@@ -270,7 +283,7 @@ async def _start_ops(
 
 
 async def _serve_webhook(dispatcher: Dispatcher, bot: Bot, url: str, secret: str) -> None:
-    await dispatcher.emit_startup(bot=bot)
+    await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
     try:
         await bot.set_webhook(
             url,
@@ -281,7 +294,7 @@ async def _serve_webhook(dispatcher: Dispatcher, bot: Bot, url: str, secret: str
         log.info("webhook set; serving updates at %s", url)
         await _until_signalled()
     finally:
-        await dispatcher.emit_shutdown(bot=bot)
+        await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
 
 
 async def _refresh_metrics(sessions: SessionFactory, metrics: Metrics, clock: Clock) -> None:

@@ -54,3 +54,107 @@ async def test_run_answers_start_over_http_and_never_logs_the_token(tmp_path: Pa
         assert TOKEN not in log
         assert TOKEN.split(":")[1] not in log
         assert proc.returncode == 0, log[-2000:]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def test_webhook_mode_sets_the_secret_and_refuses_requests_without_it(
+    tmp_path: Path,
+) -> None:
+    import aiohttp
+
+    port = _free_port()
+    async with FakeTelegramServer(token=TOKEN, rate_limits=None) as tg:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+        env.update(
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=tg.base_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            POLL_INTERVAL_SECONDS="3600",
+            HTTP_PORT=str(port),
+            WEBHOOK_SECRET="hook-secret-123",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--webhook-url",
+            "https://bot.example/tg/hook",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            calls = await tg.wait_for_calls("setWebhook", timeout=60)
+            params = calls[0].params
+            assert params["url"] == "https://bot.example/tg/hook"
+            assert params["secret_token"] == "hook-secret-123"
+            assert set(params["allowed_updates"]) == {"message", "callback_query", "my_chat_member"}
+            assert not tg.calls_to("getUpdates")
+
+            update = tg.inject_message(601, "/start", language_code="en")
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=update) as resp:
+                    assert resp.status == 401
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "guess"}
+                async with http.post(url, json=update, headers=headers) as resp:
+                    assert resp.status == 401
+                assert tg.messages_to(601) == []
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "hook-secret-123"}
+                async with http.post(url, json=update, headers=headers) as resp:
+                    assert resp.status == 200
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    assert resp.status == 200
+                async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                    assert "c5watch_outbox_depth" in await resp.text()
+            sent = await tg.wait_for_messages(601, timeout=30)
+            assert "C5+1" in sent[0].text
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+            except TimeoutError:
+                proc.kill()
+                output, _ = await proc.communicate()
+        log = output.decode(errors="replace")
+        assert TOKEN not in log and "hook-secret-123" not in log
+        assert proc.returncode == 0, log[-2000:]
+
+
+def test_classify_reads_json_lines_and_reports_bad_lines() -> None:
+    import json
+    import subprocess
+
+    lines = [
+        {"id": "a", "title": "Казахстан увеличит добычу урана", "summary": "Казатомпром"},
+        "not json",
+        {"id": 7, "title": "Planet Uranus has new rings", "summary": "NASA telescope"},
+        {"title": "no id"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "classify"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "POLL_INTERVAL_SECONDS": "broken"},  # classify needs no settings
+    )
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1
+    assert out[0]["id"] == "a" and out[0]["topics"] == ["critical_minerals"]
+    assert out[0]["why"]["critical_minerals"]
+    assert out[1] == {"line": 2, "error": out[1]["error"]} and out[1]["error"]
+    assert out[2] == {"id": 7, "topics": [], "why": {}}
+    assert out[3]["line"] == 4 and "id" in out[3]["error"]
+    assert len(out) == 4
