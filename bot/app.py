@@ -43,6 +43,7 @@ from storage.db import SessionFactory, is_sqlite
 from storage.repositories import health, ratelimit
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
+from storage.repositories.feeds import FeedRepository
 from storage.repositories.matches import MatchRepository
 
 log = logging.getLogger(__name__)
@@ -258,6 +259,9 @@ async def _start_jobs(
     reaper = LeaseReaper(sessions)
     await reaper.run_once(clock())
     poller = make_poller(sessions, settings, owner=owner)
+    await FeedRepository(sessions).clamp_schedule(
+        now=clock(), interval=timedelta(seconds=settings.poll_interval_seconds)
+    )
     stack.push_async_callback(poller.close)
     shared = (
         shared_send_budget(sessions, settings) if not is_sqlite(settings.database_url) else None

@@ -228,6 +228,21 @@ class FeedRepository:
             )
             await session.commit()
 
+    async def clamp_schedule(self, *, now: datetime, interval: timedelta) -> int:
+        """Healthy feeds scheduled beyond ``now + interval`` become due now.
+
+        After a restart with a shorter POLL_INTERVAL_SECONDS every healthy feed must still
+        be fetched within the new interval; feeds in error back-off keep their wait.
+        """
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(Feed)
+                .where(Feed.error_count == 0, Feed.next_poll_at > now + interval)
+                .values(next_poll_at=now)
+            )
+            await session.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def lease_owners(self, now: datetime) -> set[str]:
         """Owners of live feed claims."""
         async with self._sessions() as session:

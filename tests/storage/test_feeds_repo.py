@@ -31,3 +31,31 @@ async def test_same_url_twice_is_refused(sessions: SessionFactory) -> None:
     with pytest.raises(FeedExistsError):
         await repo.add("https://example.org/a", now=NOW, first_poll_at=NOW + timedelta(seconds=1))
     assert len(await repo.list()) == 1
+
+
+async def test_shorter_interval_after_restart_brings_healthy_feeds_forward(
+    sessions: SessionFactory,
+) -> None:
+    repo = FeedRepository(sessions)
+    far = NOW + timedelta(hours=1)
+    healthy = await repo.add("https://example.org/healthy", now=NOW, first_poll_at=far)
+    soon = await repo.add(
+        "https://example.org/soon", now=NOW, first_poll_at=NOW + timedelta(seconds=30)
+    )
+    failing = await repo.add("https://example.org/failing", now=NOW, first_poll_at=far)
+    from sqlalchemy import update
+
+    from storage.models import Feed
+
+    async with sessions() as session:
+        await session.execute(update(Feed).where(Feed.id == failing.id).values(error_count=3))
+        await session.commit()
+
+    moved = await repo.clamp_schedule(now=NOW, interval=timedelta(seconds=60))
+
+    assert moved == 1
+    by_url = {f.url: f for f in await repo.list()}
+    assert by_url[healthy.url].next_poll_at == NOW
+    assert by_url[soon.url].next_poll_at == NOW + timedelta(seconds=30)
+    # A feed in error back-off keeps its wait.
+    assert by_url[failing.url].next_poll_at == far
