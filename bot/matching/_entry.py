@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from bot.matching._compile import Explain, Test, compile_explain, compile_rule
+from bot.matching._compile import Test, compile_rule
 from bot.matching._eval import Anchor, optimise
+from bot.matching._explain import Explain, compile_explain
 from bot.matching.document import Document
 from bot.matching.query import Node, Query, Word, Words
 from bot.matching.topics import TopicPart
+from bot.matching.types import RuleMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,7 @@ class Entry:
     simple: tuple[tuple[str, str], ...] | None = None
     title: bool = False
     shown: tuple[str, ...] | None = None  # the explanation, when it has one text only
+    hit: RuleMatch | None = None  # a simple rule's match, when it has one text only
 
 
 def fired(entry: Entry, doc: Document) -> tuple[str, ...]:
@@ -45,7 +48,8 @@ def make_entry(
     title = isinstance(root, Word | Words) and root.title
     texts = {text for _, text in simple or ()}
     shown = tuple(texts) if len(texts) == 1 else None
-    return Entry(rule_id, parsed, root, found, owner, test, explain, simple, title, shown)
+    hit = RuleMatch(rule_id, shown) if simple is not None and shown is not None else None
+    return Entry(rule_id, parsed, root, found, owner, test, explain, simple, title, shown, hit)
 
 
 def simple_of(root: Node) -> tuple[tuple[str, str], ...] | None:

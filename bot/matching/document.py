@@ -10,6 +10,11 @@ from bot.matching.normalise import _WORD_RE, analyse, prepare, raw_tokens
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
 
 
+def _special(text: str) -> bool:
+    """Whether a text may hold special tokens ('+', "U.S"), which span whitespace."""
+    return "+" in text or "U.S" in text or "u.s" in text
+
+
 class Normaliser:
     """Turns raw tokens into terms, with a cache keyed by raw token (the hot path).
 
@@ -73,15 +78,22 @@ class Normaliser:
         is tokenised and normalised once and cached; texts with special tokens ('+', "U.S")
         take the full tokeniser.
         """
-        if "+" in text or "U.S" in text or "u.s" in text:
-            return self.all_terms(raw_tokens(text))
-        chunks = text.split()
+        return self.field_terms(text, "")[0]
+
+    def field_terms(self, title: str, summary: str) -> tuple[set[str], set[str]]:
+        """(terms of the title, terms of title and summary), in one pass over cached chunks."""
+        if _special(title) or _special(summary):
+            head = self.all_terms(raw_tokens(title))
+            return head, head | self.all_terms(raw_tokens(summary))
+        first, rest = title.split(), summary.split()
         cache = self._chunks
+        get = cache.__getitem__
         try:  # the common case: every chunk seen before
-            return set().union(*map(cache.__getitem__, chunks))
+            head = set().union(*map(get, first))
+            return head, head.union(*map(get, rest))
         except KeyError:
             pass
-        missing = set(chunks).difference(cache)
+        missing = set(first).union(rest).difference(cache)
         if len(cache) + len(missing) > self._limit:
             cache.clear()
         terms = self.terms
@@ -89,13 +101,15 @@ class Normaliser:
             found = [terms(raw) for raw in _WORD_RE.findall(chunk)]
             cache[chunk] = frozenset().union(*found)
         try:
-            return set().union(*map(cache.__getitem__, chunks))
+            head = set().union(*map(get, first))
+            return head, head.union(*map(get, rest))
         except KeyError:  # the cache was cleared meanwhile by another thread
-            return self.all_terms(_WORD_RE.findall(text))
+            head = self.all_terms(_WORD_RE.findall(title))
+            return head, head | self.all_terms(_WORD_RE.findall(summary))
 
     def token_terms(self, text: str) -> list[frozenset[str]]:
         """Terms of each raw token of a prepared text, in order (cached per whitespace chunk)."""
-        if "+" in text or "U.S" in text or "u.s" in text:
+        if _special(text):
             return [self.terms(raw) for raw in raw_tokens(text)]
         cache = self._chunk_tokens
         if len(cache) >= self._limit:
@@ -134,6 +148,7 @@ class Document:
         "_title_length",
         "_title_text",
         "_token_terms",
+        "memo",
         "terms",
         "title_terms",
     )
@@ -148,8 +163,9 @@ class Document:
         self._token_terms: list[frozenset[str]] | None = None
         self._positions: dict[str, list[int]] = {}
         self._found: dict[frozenset[str], str | None] = {}
-        self.title_terms = norm.text_terms(self._title_text)
-        self.terms = self.title_terms | norm.text_terms(self._summary_text)
+        # Answers of compiled tests that look at positions, by id of the node asked.
+        self.memo: dict[int, tuple[object, bool]] = {}
+        self.title_terms, self.terms = norm.field_terms(self._title_text, self._summary_text)
         if not self.terms.isdisjoint(norm.alias_first_keys):
             self._add_alias_phrases()
 

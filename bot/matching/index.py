@@ -184,27 +184,26 @@ class RuleIndex:
         return found
 
     def _simple_matches(self, doc: Document) -> list[RuleMatch]:
-        """Simple rules: matched and explained from the term sets, no closure called."""
+        """Simple rules: matched and explained from the term sets, no closure called; a rule
+        with one text has its match built once, when added."""
         entries = self._entries
+        simple, title = self._simple, self._title
+        ids = [r for term in doc.terms & self._simple_keys for r in simple.get(term, ())]
+        if self._title_keys:
+            ids += [r for term in doc.title_terms & self._title_keys for r in title.get(term, ())]
         found: list[RuleMatch] = []
-        seen: set[Hashable] = set()
-        for table, keys, terms in (
-            (self._simple, self._simple_keys, doc.terms),
-            (self._title, self._title_keys, doc.title_terms),
-        ):
-            for term in terms & keys:
-                for rule_id in table.get(term, ()):
-                    entry = entries.get(rule_id)
-                    if entry is None or rule_id in seen:
-                        continue
-                    seen.add(rule_id)
-                    if entry.simple is None:  # replaced meanwhile by another rule
-                        if entry.test(doc):
-                            found.append(RuleMatch(rule_id, fired(entry, doc)))
-                    elif entry.shown is not None:
-                        found.append(RuleMatch(rule_id, entry.shown))
-                    else:
-                        found.append(RuleMatch(rule_id, shown_of(entry.simple, terms)))
+        for rule_id in dict.fromkeys(ids) if len(ids) > 1 else ids:
+            entry = entries.get(rule_id)
+            if entry is None:
+                continue
+            if entry.hit is not None:
+                found.append(entry.hit)
+            elif entry.simple is None:  # replaced meanwhile by another rule
+                if entry.test(doc):
+                    found.append(RuleMatch(rule_id, fired(entry, doc)))
+            else:
+                terms = doc.title_terms if entry.title else doc.terms
+                found.append(RuleMatch(rule_id, shown_of(entry.simple, terms)))
         return found
 
     def add_topic(self, topic: Topic) -> None:

@@ -1,0 +1,197 @@
+"""Explanations compiled into closures: the same answers as ``fired`` in ``_eval``.
+
+An explanation skips every subtree none of whose terms occur (a branch can only hold when one
+of them is there), picks the words of a large OR by set intersection, and tests no atom that
+an AND or NEAR known to hold needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.matching._compile import GATED_OR, compile_rule
+from bot.matching._eval import _same, _shown
+from bot.matching.document import Document
+from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
+
+Explain = Callable[[Document], tuple[str, ...]]
+_Emit = Callable[[Document, list[str], list[Node]], None]
+
+
+def compile_explain(node: Node) -> Explain:
+    """The terms that fired in a document ``node`` matches (``fired``, compiled on first use).
+
+    It is only asked of a matching document, so the atoms an AND or NEAR that holds needs are
+    not tested again, and a tree of such atoms is explained once, when compiled.
+    """
+    static = _static(node, True)
+    if static is not None:
+        shown = _shown_static(static)
+        return lambda doc: shown
+    emit: _Emit | None = None
+
+    def explain(doc: Document) -> tuple[str, ...]:
+        nonlocal emit
+        if emit is None:
+            emit = _emitter(node, True) or (lambda doc, out, seen: None)
+        out: list[str] = []
+        emit(doc, out, [])
+        return tuple(out)
+
+    return explain
+
+
+def _static(node: Node, holds: bool) -> list[Word | Phrase | Prefix] | None:
+    """The atoms reported, in order, where that cannot depend on the document (else None)."""
+    if isinstance(node, Not):
+        return []
+    if isinstance(node, Word | Phrase | Prefix):
+        if not holds or (isinstance(node, Word) and node.text.startswith("~")):
+            return None
+        return [node]
+    if holds and isinstance(node, And):
+        children: tuple[Node, ...] = node.children
+    elif holds and isinstance(node, Near):
+        children = (node.left, node.right)
+    else:
+        return None
+    found: list[Word | Phrase | Prefix] = []
+    for child in children:
+        sub = _static(child, True)
+        if sub is None:
+            return None
+        found += sub
+    return found
+
+
+def _shown_static(atoms: list[Word | Phrase | Prefix]) -> tuple[str, ...]:
+    out: list[str] = []
+    seen: list[Node] = []
+    for atom in atoms:
+        if atom.text not in out and not any(_same(atom, o) for o in seen):
+            out.append(atom.text)
+            seen.append(atom)
+    return tuple(out)
+
+
+def _report(node: Word | Phrase | Prefix, doc: Document, out: list[str], seen: list[Node]) -> None:
+    text = _shown(node, doc)
+    if text not in out and not any(_same(node, o) for o in seen):
+        out.append(text)
+        seen.append(node)
+
+
+def _keys(node: Node) -> frozenset[str] | None:
+    """Every term an atom under ``node`` needs (None: a prefix, which no set bounds)."""
+    if isinstance(node, Word | Words):
+        return node.keys
+    if isinstance(node, Phrase):
+        return frozenset().union(*node.seq)
+    if isinstance(node, Not):
+        return frozenset()
+    if isinstance(node, Prefix):
+        return None
+    parts = node.children if isinstance(node, And | Or) else (node.left, node.right)
+    found = [_keys(c) for c in parts]
+    if any(f is None for f in found):
+        return None
+    return frozenset().union(*(f for f in found if f is not None))
+
+
+def _emit_words(node: Words) -> _Emit:
+    title = node.title
+    words = tuple((key, Word(text, frozenset((key,)), title)) for key, text in node.texts)
+    if len(words) < GATED_OR:
+
+        def emit_few(doc: Document, out: list[str], seen: list[Node]) -> None:
+            terms = doc.title_terms if title else doc.terms
+            for key, word in words:
+                if key in terms:
+                    _report(word, doc, out, seen)
+
+        return emit_few
+    rank = {key: i for i, (key, _) in enumerate(words)}
+    keys = frozenset(rank)
+
+    def emit_many(doc: Document, out: list[str], seen: list[Node]) -> None:
+        found = keys.intersection(doc.title_terms if title else doc.terms)
+        for i in sorted(map(rank.__getitem__, found)):
+            _report(words[i][1], doc, out, seen)
+
+    return emit_many
+
+
+def _emit_parts(parts: list[tuple[frozenset[str] | None, _Emit]], every: bool) -> _Emit:
+    """Emit the parts of an AND or OR in order: all (an AND that holds), or those whose terms
+    occur; many parts are chosen by their terms rather than tried one by one."""
+    if every:
+        emits = tuple(emit for _, emit in parts)
+
+        def emit_every(doc: Document, out: list[str], seen: list[Node]) -> None:
+            for emit in emits:
+                emit(doc, out, seen)
+
+        return emit_every
+    if len(parts) < GATED_OR:
+
+        def emit_all(doc: Document, out: list[str], seen: list[Node]) -> None:
+            terms = doc.terms
+            for keys, emit in parts:
+                if keys is None or not keys.isdisjoint(terms):
+                    emit(doc, out, seen)
+
+        return emit_all
+    always = frozenset(i for i, (keys, _) in enumerate(parts) if keys is None)
+    by_key: dict[str, list[int]] = {}
+    for i, (keys, _) in enumerate(parts):
+        for key in keys or ():
+            by_key.setdefault(key, []).append(i)
+    gate = frozenset(by_key)
+    chosen_emits = [emit for _, emit in parts]
+
+    def emit_gated(doc: Document, out: list[str], seen: list[Node]) -> None:
+        chosen = set(always)
+        for key in gate.intersection(doc.terms):
+            chosen.update(by_key[key])
+        for i in sorted(chosen):
+            chosen_emits[i](doc, out, seen)
+
+    return emit_gated
+
+
+def _emitter(node: Node, holds: bool = False) -> _Emit | None:
+    """Appends what ``node`` reports; ``holds``: the node is known to hold in the document."""
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, Words):
+        return _emit_words(node)
+    if isinstance(node, Word | Phrase | Prefix):
+        atom = node
+        if holds:
+
+            def emit_held(doc: Document, out: list[str], seen: list[Node]) -> None:
+                _report(atom, doc, out, seen)
+
+            return emit_held
+        test = compile_rule(node)
+
+        def emit_atom(doc: Document, out: list[str], seen: list[Node]) -> None:
+            if test(doc):
+                _report(atom, doc, out, seen)
+
+        return emit_atom
+    if isinstance(node, And | Or):
+        every = holds and isinstance(node, And)
+        parts = [(_keys(c), e) for c in node.children if (e := _emitter(c, every)) is not None]
+        return _emit_parts(parts, every)
+    assert isinstance(node, Near)
+    near = compile_rule(node)
+    left, right = _emitter(node.left, True), _emitter(node.right, True)
+    sides = tuple(emit for emit in (left, right) if emit is not None)
+
+    def emit_near(doc: Document, out: list[str], seen: list[Node]) -> None:
+        if holds or near(doc):
+            for emit in sides:
+                emit(doc, out, seen)
+
+    return emit_near
