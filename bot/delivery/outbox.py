@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,8 +74,11 @@ class OutboxSender:
         chats = await self.repo.due_chats(now)
         if not chats:
             return report
+        # Several workers read the same due list: each starts at its own place in it, so
+        # they mostly claim different chats instead of racing for the same ones in turn.
+        start = random.randrange(len(chats))
         queue: asyncio.Queue[int] = asyncio.Queue()
-        for chat_id in chats:
+        for chat_id in chats[start:] + chats[:start]:
             queue.put_nowait(chat_id)
 
         async def worker() -> None:

@@ -100,8 +100,10 @@ class DeliveryRepository:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            if not rows:  # another worker holds them, or nothing is due any more
+                return None
             chat = await load_chat(session, chat_id)
-            if not rows or chat is None:
+            if chat is None:
                 return None
             for row in rows:
                 row.lease_until = now + lease
