@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.matching._compile import Test, compile_rule
 from bot.matching._eval import Anchor, optimise
-from bot.matching._explain import Explain, compile_explain
+from bot.matching._explain import Explain, compile_explain, static_explanation
 from bot.matching.document import Document
 from bot.matching.query import Node, Query, Word, Words
 from bot.matching.topics import TopicPart
@@ -32,7 +32,10 @@ class Entry:
     simple: tuple[tuple[str, str], ...] | None = None
     title: bool = False
     shown: tuple[str, ...] | None = None  # the explanation, when it has one text only
-    hit: RuleMatch | None = None  # a simple rule's match, when it has one text only
+    hit: RuleMatch | None = None  # a user rule's match, when its explanation cannot vary
+    # A simple rule with more texts: its match by key, for a document holding one key only.
+    by_key: dict[str, RuleMatch] | None = None
+    keys: frozenset[str] = frozenset()
 
 
 def fired(entry: Entry, doc: Document) -> tuple[str, ...]:
@@ -48,8 +51,16 @@ def make_entry(
     title = isinstance(root, Word | Words) and root.title
     texts = {text for _, text in simple or ()}
     shown = tuple(texts) if len(texts) == 1 else None
-    hit = RuleMatch(rule_id, shown) if simple is not None and shown is not None else None
-    return Entry(rule_id, parsed, root, found, owner, test, explain, simple, title, shown, hit)
+    hit = by_key = None
+    fixed = shown if simple is not None else static_explanation(root)
+    if fixed is not None and not isinstance(rule_id, TopicPart):
+        hit = RuleMatch(rule_id, fixed)
+    elif simple is not None:
+        by_key = {key: RuleMatch(rule_id, (text,)) for key, text in simple}
+    keys = frozenset(key for key, _ in simple or ())
+    return Entry(
+        rule_id, parsed, root, found, owner, test, explain, simple, title, shown, hit, by_key, keys
+    )
 
 
 def simple_of(root: Node) -> tuple[tuple[str, str], ...] | None:

@@ -15,7 +15,8 @@ from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 
 Explain = Callable[[Document], tuple[str, ...]]
-_Emit = Callable[[Document, list[str], list[Node]], None]
+# (document, texts so far, identities of the atoms reported so far)
+_Emit = Callable[[Document, list[str], set[object]], None]
 
 
 def compile_explain(node: Node) -> Explain:
@@ -24,9 +25,8 @@ def compile_explain(node: Node) -> Explain:
     It is only asked of a matching document, so the atoms an AND or NEAR that holds needs are
     not tested again, and a tree of such atoms is explained once, when compiled.
     """
-    static = _static(node, True)
-    if static is not None:
-        shown = _shown_static(static)
+    shown = static_explanation(node)
+    if shown is not None:
         return lambda doc: shown
     emit: _Emit | None = None
 
@@ -35,10 +35,16 @@ def compile_explain(node: Node) -> Explain:
         if emit is None:
             emit = _emitter(node, True) or (lambda doc, out, seen: None)
         out: list[str] = []
-        emit(doc, out, [])
+        emit(doc, out, set())
         return tuple(out)
 
     return explain
+
+
+def static_explanation(node: Node) -> tuple[str, ...] | None:
+    """The explanation of every document ``node`` matches, when that cannot vary."""
+    static = _static(node, True)
+    return None if static is None else _shown_static(static)
 
 
 def _static(node: Node, holds: bool) -> list[Word | Phrase | Prefix] | None:
@@ -74,11 +80,23 @@ def _shown_static(atoms: list[Word | Phrase | Prefix]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _report(node: Word | Phrase | Prefix, doc: Document, out: list[str], seen: list[Node]) -> None:
+def _ident(node: Word | Phrase | Prefix) -> object:
+    """Equal for atoms ``_same`` calls the same; None (never the same) for a prefix."""
+    if isinstance(node, Word):
+        return ("w", node.keys)
+    if isinstance(node, Phrase):
+        return ("p", node.seq)
+    return None
+
+
+def _report(
+    node: Word | Phrase | Prefix, ident: object, doc: Document, out: list[str], seen: set[object]
+) -> None:
     text = _shown(node, doc)
-    if text not in out and not any(_same(node, o) for o in seen):
+    if text not in out and ident not in seen:
         out.append(text)
-        seen.append(node)
+        if ident is not None:
+            seen.add(ident)
 
 
 def _keys(node: Node) -> frozenset[str] | None:
@@ -100,23 +118,28 @@ def _keys(node: Node) -> frozenset[str] | None:
 
 def _emit_words(node: Words) -> _Emit:
     title = node.title
-    words = tuple((key, Word(text, frozenset((key,)), title)) for key, text in node.texts)
+    words = tuple(
+        (key, word, _ident(word))
+        for key, text in node.texts
+        for word in (Word(text, frozenset((key,)), title),)
+    )
     if len(words) < GATED_OR:
 
-        def emit_few(doc: Document, out: list[str], seen: list[Node]) -> None:
+        def emit_few(doc: Document, out: list[str], seen: set[object]) -> None:
             terms = doc.title_terms if title else doc.terms
-            for key, word in words:
+            for key, word, ident in words:
                 if key in terms:
-                    _report(word, doc, out, seen)
+                    _report(word, ident, doc, out, seen)
 
         return emit_few
-    rank = {key: i for i, (key, _) in enumerate(words)}
+    rank = {key: i for i, (key, _, _) in enumerate(words)}
     keys = frozenset(rank)
 
-    def emit_many(doc: Document, out: list[str], seen: list[Node]) -> None:
+    def emit_many(doc: Document, out: list[str], seen: set[object]) -> None:
         found = keys.intersection(doc.title_terms if title else doc.terms)
         for i in sorted(map(rank.__getitem__, found)):
-            _report(words[i][1], doc, out, seen)
+            _, word, ident = words[i]
+            _report(word, ident, doc, out, seen)
 
     return emit_many
 
@@ -127,14 +150,14 @@ def _emit_parts(parts: list[tuple[frozenset[str] | None, _Emit]], every: bool) -
     if every:
         emits = tuple(emit for _, emit in parts)
 
-        def emit_every(doc: Document, out: list[str], seen: list[Node]) -> None:
+        def emit_every(doc: Document, out: list[str], seen: set[object]) -> None:
             for emit in emits:
                 emit(doc, out, seen)
 
         return emit_every
     if len(parts) < GATED_OR:
 
-        def emit_all(doc: Document, out: list[str], seen: list[Node]) -> None:
+        def emit_all(doc: Document, out: list[str], seen: set[object]) -> None:
             terms = doc.terms
             for keys, emit in parts:
                 if keys is None or not keys.isdisjoint(terms):
@@ -149,7 +172,7 @@ def _emit_parts(parts: list[tuple[frozenset[str] | None, _Emit]], every: bool) -
     gate = frozenset(by_key)
     chosen_emits = [emit for _, emit in parts]
 
-    def emit_gated(doc: Document, out: list[str], seen: list[Node]) -> None:
+    def emit_gated(doc: Document, out: list[str], seen: set[object]) -> None:
         chosen = set(always)
         for key in gate.intersection(doc.terms):
             chosen.update(by_key[key])
@@ -166,18 +189,18 @@ def _emitter(node: Node, holds: bool = False) -> _Emit | None:
     if isinstance(node, Words):
         return _emit_words(node)
     if isinstance(node, Word | Phrase | Prefix):
-        atom = node
+        atom, ident = node, _ident(node)
         if holds:
 
-            def emit_held(doc: Document, out: list[str], seen: list[Node]) -> None:
-                _report(atom, doc, out, seen)
+            def emit_held(doc: Document, out: list[str], seen: set[object]) -> None:
+                _report(atom, ident, doc, out, seen)
 
             return emit_held
         test = compile_rule(node)
 
-        def emit_atom(doc: Document, out: list[str], seen: list[Node]) -> None:
+        def emit_atom(doc: Document, out: list[str], seen: set[object]) -> None:
             if test(doc):
-                _report(atom, doc, out, seen)
+                _report(atom, ident, doc, out, seen)
 
         return emit_atom
     if isinstance(node, And | Or):
@@ -189,7 +212,7 @@ def _emitter(node: Node, holds: bool = False) -> _Emit | None:
     left, right = _emitter(node.left, True), _emitter(node.right, True)
     sides = tuple(emit for emit in (left, right) if emit is not None)
 
-    def emit_near(doc: Document, out: list[str], seen: list[Node]) -> None:
+    def emit_near(doc: Document, out: list[str], seen: set[object]) -> None:
         if holds or near(doc):
             for emit in sides:
                 emit(doc, out, seen)

@@ -196,14 +196,18 @@ class RuleIndex:
             entry = entries.get(rule_id)
             if entry is None:
                 continue
-            if entry.hit is not None:
-                found.append(entry.hit)
-            elif entry.simple is None:  # replaced meanwhile by another rule
+            if entry.simple is None:  # replaced meanwhile by another rule
                 if entry.test(doc):
-                    found.append(RuleMatch(rule_id, fired(entry, doc)))
+                    found.append(entry.hit or RuleMatch(rule_id, fired(entry, doc)))
+            elif entry.hit is not None:
+                found.append(entry.hit)
             else:
                 terms = doc.title_terms if entry.title else doc.terms
-                found.append(RuleMatch(rule_id, shown_of(entry.simple, terms)))
+                present = entry.keys.intersection(terms)
+                if len(present) == 1 and entry.by_key is not None:
+                    found.append(entry.by_key[next(iter(present))])
+                else:
+                    found.append(RuleMatch(rule_id, shown_of(entry.simple, terms)))
         return found
 
     def add_topic(self, topic: Topic) -> None:
@@ -236,7 +240,7 @@ class RuleIndex:
             if isinstance(entry.rule_id, TopicPart):
                 parts.setdefault(entry.rule_id.topic, {})[entry.rule_id] = entry
             else:
-                rules.append(RuleMatch(entry.rule_id, fired(entry, doc)))
+                rules.append(entry.hit or RuleMatch(entry.rule_id, fired(entry, doc)))
         topics: list[TopicMatch] = []
         for name, topic in self.topics.items():
             if name not in parts:
