@@ -46,14 +46,16 @@ def make_entry(
     rule_id: Hashable, parsed: Query, found: frozenset[Anchor], owner: Hashable | None
 ) -> Entry:
     root = optimise(parsed.root)
-    test, explain = compile_rule(root), compile_explain(root)
+    fixed = static_explanation(root)
+    test, explain = compile_rule(root), compile_explain(root, fixed)
     simple = simple_of(root) if not isinstance(rule_id, TopicPart) else None
     title = isinstance(root, Word | Words) and root.title
     texts = {text for _, text in simple or ()}
     shown = tuple(texts) if len(texts) == 1 else None
     hit = by_key = None
-    fixed = shown if simple is not None else static_explanation(root)
-    if fixed is not None and not isinstance(rule_id, TopicPart):
+    if simple is not None and shown is not None:
+        hit = RuleMatch(rule_id, shown)
+    elif simple is None and fixed is not None and not isinstance(rule_id, TopicPart):
         hit = RuleMatch(rule_id, fixed)
     elif simple is not None:
         by_key = {key: RuleMatch(rule_id, (text,)) for key, text in simple}

@@ -19,13 +19,14 @@ Explain = Callable[[Document], tuple[str, ...]]
 _Emit = Callable[[Document, list[str], set[object]], None]
 
 
-def compile_explain(node: Node) -> Explain:
+def compile_explain(node: Node, fixed: tuple[str, ...] | None = None) -> Explain:
     """The terms that fired in a document ``node`` matches (``fired``, compiled on first use).
 
     It is only asked of a matching document, so the atoms an AND or NEAR that holds needs are
-    not tested again, and a tree of such atoms is explained once, when compiled.
+    not tested again, and a tree of such atoms is explained once, when compiled (``fixed``:
+    that explanation, when the caller has it).
     """
-    shown = static_explanation(node)
+    shown = fixed if fixed is not None else static_explanation(node)
     if shown is not None:
         return lambda doc: shown
     emit: _Emit | None = None

@@ -3,7 +3,8 @@
 Matching an item costs in proportion to its text and to the rules its terms touch: the item's
 term set is intersected with the index keys, and only the rules found there are evaluated.
 Simple rules (a word, an OR of words) have postings of their own: a hit there is a match, and
-its explanation comes from the same term set, so no compiled test runs for them.
+its explanation comes from the same term set, so no compiled test runs for them; those of one
+key and one text keep their matches, built once, in the postings.
 Rules are added and removed at run time. Reads take no lock: index values are replaced, never
 mutated, so a batch may be matched in a worker thread while the event loop adds rules.
 """
@@ -45,11 +46,19 @@ class RuleIndex:
         self._simple_keys: set[str] = set()
         self._title: dict[str, tuple[Hashable, ...]] = {}
         self._title_keys: set[str] = set()
+        # Simple rules of one key and one text ("fast"): their matches, built once, by key.
+        self._fast: dict[str, tuple[RuleMatch, ...]] = {}
+        self._fast_keys: set[str] = set()
+        self._fast_title: dict[str, tuple[RuleMatch, ...]] = {}
+        self._fast_title_keys: set[str] = set()
+        self._hits = {"f": self._fast, "ft": self._fast_title}
         self._tables: dict[str, tuple[dict[str, tuple[Hashable, ...]], set[str]]] = {
             "t": (self._terms, self._term_keys),
             "p": (self._prefixes, set()),
             "s": (self._simple, self._simple_keys),
             "st": (self._title, self._title_keys),
+            "f": ({}, self._fast_keys),
+            "ft": ({}, self._fast_title_keys),
         }
         self._owners: Counter[Hashable] = Counter()
         self._write = threading.Lock()
@@ -90,12 +99,10 @@ class RuleIndex:
             if owner is not None:
                 self._owners[owner] += 1
             for kind, value in self._anchors(entry):
-                table, keys = self._tables[kind]
-                table[value] = (*table.get(value, ()), rule_id)
+                table, _ = self._tables[kind]
+                self._post(kind, value, (*table.get(value, ()), rule_id))
                 if kind == "p":
                     self._prefix_lengths[len(value)] += 1
-                else:
-                    keys.add(value)
             if old is not None or any(kind == "p" for kind, _ in found):
                 self._prefix_memo = (set(), {})
         return parsed
@@ -115,18 +122,29 @@ class RuleIndex:
             if self._owners[entry.owner] <= 0:
                 del self._owners[entry.owner]
         for kind, value in self._anchors(entry):
-            table, keys = self._tables[kind]
-            rest = tuple(r for r in table.get(value, ()) if r != entry.rule_id)
-            if rest:
-                table[value] = rest
-            else:
-                table.pop(value, None)
-                keys.discard(value)
+            table, _ = self._tables[kind]
+            self._post(kind, value, tuple(r for r in table.get(value, ()) if r != entry.rule_id))
             if kind == "p":
                 self._prefix_lengths[len(value)] -= 1
                 if self._prefix_lengths[len(value)] <= 0:
                     del self._prefix_lengths[len(value)]
         self._prefix_memo = (set(), {})
+
+    def _post(self, kind: str, value: str, ids: tuple[Hashable, ...]) -> None:
+        """Replace the postings of ``value`` (and, for fast rules, their matches)."""
+        table, keys = self._tables[kind]
+        hits = self._hits.get(kind)
+        if ids:
+            if hits is not None:
+                hits[value] = tuple(h for r in ids if (h := self._entries[r].hit) is not None)
+            table[value] = ids
+            if kind != "p":
+                keys.add(value)
+        else:
+            keys.discard(value)
+            table.pop(value, None)
+            if hits is not None:
+                hits.pop(value, None)
 
     def rules_of(self, owner: Hashable) -> int:
         """How many rules ``owner`` has in the index."""
@@ -138,7 +156,8 @@ class RuleIndex:
     def candidates(self, doc: Document) -> set[Hashable]:
         """Rules whose anchor terms occur in the document (a superset of the matches)."""
         found = self._complex(doc)
-        for table, keys in (self._tables["s"], self._tables["st"]):
+        for kind in ("s", "st", "f", "ft"):
+            table, keys = self._tables[kind]
             for term in doc.terms & keys:
                 found.update(table.get(term, ()))
         return found
@@ -148,6 +167,8 @@ class RuleIndex:
         if entry.simple is None:
             return entry.anchors
         kind = "st" if entry.title else "s"
+        if entry.hit is not None and len(entry.keys) == 1:
+            kind = "ft" if entry.title else "f"
         return [(kind, key) for key in dict.fromkeys(key for key, _ in entry.simple)]
 
     def _complex(self, doc: Document) -> set[Hashable]:
@@ -186,12 +207,19 @@ class RuleIndex:
     def _simple_matches(self, doc: Document) -> list[RuleMatch]:
         """Simple rules: matched and explained from the term sets, no closure called; a rule
         with one text has its match built once, when added."""
+        found: list[RuleMatch] = []
+        fast = self._fast
+        for term in doc.terms & self._fast_keys:
+            found += fast.get(term, ())
+        if self._fast_title_keys:
+            fast = self._fast_title
+            for term in doc.title_terms & self._fast_title_keys:
+                found += fast.get(term, ())
         entries = self._entries
         simple, title = self._simple, self._title
         ids = [r for term in doc.terms & self._simple_keys for r in simple.get(term, ())]
         if self._title_keys:
             ids += [r for term in doc.title_terms & self._title_keys for r in title.get(term, ())]
-        found: list[RuleMatch] = []
         for rule_id in dict.fromkeys(ids) if len(ids) > 1 else ids:
             entry = entries.get(rule_id)
             if entry is None:
