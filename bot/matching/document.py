@@ -230,10 +230,12 @@ class Document:
             for seq, canonical in aliases.phrases[first]:
                 if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
                     continue
-                for p in self.positions(first):
-                    if all(
-                        any(p + i in self.positions(k) for k in keys)
-                        for i, keys in enumerate(seq[1:], 1)
+                starts = self.positions(first)
+                tokens = self._token_terms or []  # filled by the scan for ``first``
+                end = len(tokens) - len(seq)
+                for p in starts:
+                    if p <= end and all(
+                        not keys.isdisjoint(tokens[p + i]) for i, keys in enumerate(seq[1:], 1)
                     ):
                         phrases.setdefault(canonical, []).append(p)
         if not phrases:
