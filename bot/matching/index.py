@@ -16,8 +16,9 @@ import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 
-from bot.matching._entry import Entry, fired, make_entry, shown_of
+from bot.matching._entry import Entry, fired, make_entry
 from bot.matching._eval import Anchor, anchors
+from bot.matching._simple import SimplePostings
 from bot.matching.document import Document, Normaliser
 from bot.matching.errors import RuleLimitError, RuleSyntaxError
 from bot.matching.query import Query, QueryLimits, default_normaliser, parse_query
@@ -41,24 +42,10 @@ class RuleIndex:
         # Terms already looked up among the prefixes, and those that hit (term -> rule ids);
         # replaced, never cleared, whenever a prefix anchor is added or removed.
         self._prefix_memo: tuple[set[str], dict[str, tuple[Hashable, ...]]] = (set(), {})
-        # Simple rules (a plain word or an OR of plain words) by key, for the body or the title.
-        self._simple: dict[str, tuple[Hashable, ...]] = {}
-        self._simple_keys: set[str] = set()
-        self._title: dict[str, tuple[Hashable, ...]] = {}
-        self._title_keys: set[str] = set()
-        # Simple rules of one key and one text ("fast"): their matches, built once, by key.
-        self._fast: dict[str, tuple[RuleMatch, ...]] = {}
-        self._fast_keys: set[str] = set()
-        self._fast_title: dict[str, tuple[RuleMatch, ...]] = {}
-        self._fast_title_keys: set[str] = set()
-        self._hits = {"f": self._fast, "ft": self._fast_title}
+        self._simple = SimplePostings()
         self._tables: dict[str, tuple[dict[str, tuple[Hashable, ...]], set[str]]] = {
             "t": (self._terms, self._term_keys),
             "p": (self._prefixes, set()),
-            "s": (self._simple, self._simple_keys),
-            "st": (self._title, self._title_keys),
-            "f": ({}, self._fast_keys),
-            "ft": ({}, self._fast_title_keys),
         }
         self._owners: Counter[Hashable] = Counter()
         self._write = threading.Lock()
@@ -98,11 +85,15 @@ class RuleIndex:
             self._entries[rule_id] = entry
             if owner is not None:
                 self._owners[owner] += 1
+            if entry.simple is not None:
+                self._simple.add(entry)
             for kind, value in self._anchors(entry):
-                table, _ = self._tables[kind]
-                self._post(kind, value, (*table.get(value, ()), rule_id))
+                table, keys = self._tables[kind]
+                table[value] = (*table.get(value, ()), rule_id)
                 if kind == "p":
                     self._prefix_lengths[len(value)] += 1
+                else:
+                    keys.add(value)
             if old is not None or any(kind == "p" for kind, _ in found):
                 self._prefix_memo = (set(), {})
         return parsed
@@ -121,30 +112,21 @@ class RuleIndex:
             self._owners[entry.owner] -= 1
             if self._owners[entry.owner] <= 0:
                 del self._owners[entry.owner]
+        if entry.simple is not None:
+            self._simple.remove(entry)
         for kind, value in self._anchors(entry):
-            table, _ = self._tables[kind]
-            self._post(kind, value, tuple(r for r in table.get(value, ()) if r != entry.rule_id))
+            table, keys = self._tables[kind]
+            rest = tuple(r for r in table.get(value, ()) if r != entry.rule_id)
+            if rest:
+                table[value] = rest
+            else:
+                table.pop(value, None)
+                keys.discard(value)
             if kind == "p":
                 self._prefix_lengths[len(value)] -= 1
                 if self._prefix_lengths[len(value)] <= 0:
                     del self._prefix_lengths[len(value)]
         self._prefix_memo = (set(), {})
-
-    def _post(self, kind: str, value: str, ids: tuple[Hashable, ...]) -> None:
-        """Replace the postings of ``value`` (and, for fast rules, their matches)."""
-        table, keys = self._tables[kind]
-        hits = self._hits.get(kind)
-        if ids:
-            if hits is not None:
-                hits[value] = tuple(h for r in ids if (h := self._entries[r].hit) is not None)
-            table[value] = ids
-            if kind != "p":
-                keys.add(value)
-        else:
-            keys.discard(value)
-            table.pop(value, None)
-            if hits is not None:
-                hits.pop(value, None)
 
     def rules_of(self, owner: Hashable) -> int:
         """How many rules ``owner`` has in the index."""
@@ -155,21 +137,11 @@ class RuleIndex:
 
     def candidates(self, doc: Document) -> set[Hashable]:
         """Rules whose anchor terms occur in the document (a superset of the matches)."""
-        found = self._complex(doc)
-        for kind in ("s", "st", "f", "ft"):
-            table, keys = self._tables[kind]
-            for term in doc.terms & keys:
-                found.update(table.get(term, ()))
-        return found
+        return self._complex(doc) | self._simple.ids(doc)
 
     @staticmethod
     def _anchors(entry: Entry) -> Iterable[Anchor]:
-        if entry.simple is None:
-            return entry.anchors
-        kind = "st" if entry.title else "s"
-        if entry.hit is not None and len(entry.keys) == 1:
-            kind = "ft" if entry.title else "f"
-        return [(kind, key) for key in dict.fromkeys(key for key, _ in entry.simple)]
+        return entry.anchors if entry.simple is None else ()
 
     def _complex(self, doc: Document) -> set[Hashable]:
         """Candidate rules other than the simple ones."""
@@ -204,40 +176,6 @@ class RuleIndex:
                 found.append(entry)
         return found
 
-    def _simple_matches(self, doc: Document) -> list[RuleMatch]:
-        """Simple rules: matched and explained from the term sets, no closure called; a rule
-        with one text has its match built once, when added."""
-        found: list[RuleMatch] = []
-        fast = self._fast
-        for term in doc.terms & self._fast_keys:
-            found += fast.get(term, ())
-        if self._fast_title_keys:
-            fast = self._fast_title
-            for term in doc.title_terms & self._fast_title_keys:
-                found += fast.get(term, ())
-        entries = self._entries
-        simple, title = self._simple, self._title
-        ids = [r for term in doc.terms & self._simple_keys for r in simple.get(term, ())]
-        if self._title_keys:
-            ids += [r for term in doc.title_terms & self._title_keys for r in title.get(term, ())]
-        for rule_id in dict.fromkeys(ids) if len(ids) > 1 else ids:
-            entry = entries.get(rule_id)
-            if entry is None:
-                continue
-            if entry.simple is None:  # replaced meanwhile by another rule
-                if entry.test(doc):
-                    found.append(entry.hit or RuleMatch(rule_id, fired(entry, doc)))
-            elif entry.hit is not None:
-                found.append(entry.hit)
-            else:
-                terms = doc.title_terms if entry.title else doc.terms
-                present = entry.keys.intersection(terms)
-                if len(present) == 1 and entry.by_key is not None:
-                    found.append(entry.by_key[next(iter(present))])
-                else:
-                    found.append(RuleMatch(rule_id, shown_of(entry.simple, terms)))
-        return found
-
     def add_topic(self, topic: Topic) -> None:
         """Add (or replace) a curated topic's rules and exclusions."""
         self.remove_topic(topic.name)
@@ -258,7 +196,7 @@ class RuleIndex:
     def match(self, item: MatchInput) -> ItemMatches:
         """The rules and topics ``item`` matches, each with the terms that fired."""
         doc = self.document(item)
-        rules = self._simple_matches(doc)
+        rules = self._simple.matches(doc, self._entries)
         parts: dict[str, dict[TopicPart, Entry]] = {}
         entries = self._entries
         for rule_id in self._complex(doc):

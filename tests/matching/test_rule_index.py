@@ -148,3 +148,18 @@ def test_gated_or_tries_every_branch_of_a_key() -> None:
     index.add("g", '"уран добыча" OR "добыча уран" OR "добыча нефть" OR "добыча газ"')
     assert "g" in matched(index, "Добыча урана выросла")
     assert "g" not in matched(index, "Добыча выросла, уран и нефть нет")
+
+
+def test_a_simple_rule_found_under_several_keys_matches_once() -> None:
+    index = RuleIndex()
+    index.add("w", "стали")  # two lemmas: сталь, стать
+    index.add("or", "title:(уран OR урана OR uranium)")
+    index.add("x", "литий OR уран OR lithium")
+    got = index.match(MatchInput("Уран и uranium", "стали сталь, литий"))
+    assert sorted((m.rule_id, m.terms) for m in got.rules) == [
+        ("or", ("уран", "uranium")),
+        ("w", ("стали",)),
+        ("x", ("литий", "уран")),
+    ]
+    index.remove("x")
+    assert matched(index, "литий") == {}
