@@ -28,10 +28,7 @@ def compile_rule(node: Node) -> Test:
     if isinstance(node, Phrase):
         return _phrase(node)
     if isinstance(node, Prefix):
-        prefix, title = node.prefix, node.title
-        return lambda doc: any(
-            map(str.startswith, doc.title_terms if title else doc.terms, repeat(prefix))
-        )
+        return _prefix(node.prefix, node.title)
     if isinstance(node, Not):
         child = compile_rule(node.child)
         return lambda doc: not child(doc)
@@ -81,6 +78,22 @@ def _near(node: Near) -> Test:
             return hit[1]
         found = bool(near_spans(node, doc))
         memo[key] = (node, found)
+        return found
+
+    return test
+
+
+def _prefix(prefix: str, title: bool) -> Test:
+    """A prefix test scans every term, so its answer is memoised per document and prefix."""
+    key = (prefix, title)
+
+    def test(doc: Document) -> bool:
+        memo = doc.memo
+        hit = memo.get(key)
+        if hit is not None:
+            return hit[1]
+        found = any(map(str.startswith, doc.title_terms if title else doc.terms, repeat(prefix)))
+        memo[key] = (None, found)
         return found
 
     return test

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 
 from bot.matching.aliases import AliasTable, load_aliases
 from bot.matching.normalise import _WORD_RE, analyse, prepare, raw_tokens
@@ -163,8 +163,9 @@ class Document:
         self._token_terms: list[frozenset[str]] | None = None
         self._positions: dict[str, list[int]] = {}
         self._found: dict[frozenset[str], str | None] = {}
-        # Answers of compiled tests that look at positions, by id of the node asked.
-        self.memo: dict[int, tuple[object, bool]] = {}
+        # Answers of compiled tests that scan positions or terms: by id of the node asked (with
+        # the node, to tell a reused id), or by (prefix, title) with None.
+        self.memo: dict[Hashable, tuple[object, bool]] = {}
         self.title_terms, self.terms = norm.field_terms(self._title_text, self._summary_text)
         if not self.terms.isdisjoint(norm.alias_first_keys):
             self._add_alias_phrases()
