@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from itertools import compress, count, repeat
 
 from bot.matching.aliases import AliasTable, load_aliases
 from bot.matching.normalise import _WORD_RE, analyse, prepare, raw_tokens
@@ -196,11 +197,10 @@ class Document:
             return self._found[keys]
         found = None
         if not keys.isdisjoint(self.terms):
-            terms = self._norm.terms
-            for raw in self.title + self.summary:
-                if not keys.isdisjoint(terms(raw)):
-                    found = raw
-                    break
+            apart = list(map(keys.isdisjoint, self._tokens()))
+            if False in apart:
+                i, length = apart.index(False), self.title_length
+                found = self.title[i] if i < length else self.summary[i - length - FIELD_GAP]
         self._found[keys] = found
         return found
 
@@ -210,11 +210,13 @@ class Document:
         if found is None:
             if term not in self.terms:
                 return []
-            found = self._scan(term)
+            token_terms = self._tokens()
+            found = list(compress(count(), map(frozenset.__contains__, token_terms, repeat(term))))
             self._positions[term] = found
         return found
 
-    def _scan(self, term: str) -> list[int]:
+    def _tokens(self) -> list[frozenset[str]]:
+        """Terms of each token: the title's, ``FIELD_GAP`` empty sets, the summary's."""
         token_terms = self._token_terms
         if token_terms is None:
             token_terms = self._norm.token_terms(self._title_text)
@@ -222,7 +224,7 @@ class Document:
             token_terms += [frozenset()] * FIELD_GAP
             token_terms += self._norm.token_terms(self._summary_text)
             self._token_terms = token_terms
-        return [i for i, found in enumerate(token_terms) if term in found]
+        return token_terms
 
     def _add_alias_phrases(self) -> None:
         aliases = self._norm.aliases
@@ -231,8 +233,7 @@ class Document:
             for seq, canonical in aliases.phrases[first]:
                 if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
                     continue
-                starts = self.positions(first)
-                tokens = self._token_terms or []  # filled by the scan for ``first``
+                starts, tokens = self.positions(first), self._tokens()
                 end = len(tokens) - len(seq)
                 for p in starts:
                     if p <= end and all(
