@@ -23,6 +23,7 @@ from bot.clock import Clock, utc_now
 from bot.config import Settings
 from bot.database import open_database
 from bot.delivery import (
+    AlertEditor,
     DigestScheduler,
     MatchStage,
     OutboxSender,
@@ -43,6 +44,7 @@ from storage.db import SessionFactory, is_sqlite
 from storage.repositories import health, ratelimit
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.digests import DigestRepository
+from storage.repositories.edits import EditRepository
 from storage.repositories.feeds import FeedRepository
 from storage.repositories.matches import MatchRepository
 
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 MATCH_EVERY = 2.0
 SEND_EVERY = 1.0
 DIGEST_EVERY = 30.0
+EDIT_EVERY = 5.0
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -97,6 +100,7 @@ class Delivery:
     matcher: MatchStage
     sender: OutboxSender
     digests: DigestScheduler
+    editor: AlertEditor
 
 
 def make_delivery(
@@ -119,6 +123,7 @@ def make_delivery(
         digests=DigestScheduler(
             DigestRepository(sessions), outbox, gateway, owner=owner, clock=clock
         ),
+        editor=AlertEditor(EditRepository(sessions), outbox, gateway, owner=owner, clock=clock),
     )
 
 
@@ -135,6 +140,7 @@ def jobs(
         JobSpec("match", MATCH_EVERY, delivery.matcher, wakes="send"),
         JobSpec("send", SEND_EVERY, delivery.sender),
         JobSpec("digest", DIGEST_EVERY, delivery.digests),
+        JobSpec("edit", EDIT_EVERY, delivery.editor),
     ]
 
 

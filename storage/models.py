@@ -108,6 +108,10 @@ class Story(Base):
     # Matching claims stories: null until matched against every chat's rules.
     matched_at: Mapped[datetime | None] = mapped_column(index=True)
     match_lease_until: Mapped[datetime | None]
+    # Bumped each time an item from another feed joins the story (a reprint): alerts already
+    # sent that show an older revision are edited to list the new source.
+    sources_rev: Mapped[int] = mapped_column(default=0)
+    sources_changed_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Item(Base):
@@ -214,7 +218,7 @@ class Delivery(Base):
     chat_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), index=True
     )
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
@@ -224,6 +228,10 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # The story's sources_rev the message shows (set when claimed for a send or an edit);
+    # a sent row's lease_until/lease_owner are the editor's claim. See docs/delivery.md.
+    sources_rev: Mapped[int] = mapped_column(default=0)
+    edited_at: Mapped[datetime | None]
 
 
 class DigestRun(Base):

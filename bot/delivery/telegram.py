@@ -1,7 +1,9 @@
-"""TelegramGateway: the one place where a send meets Telegram and its errors become outcomes.
+"""TelegramGateway: the one place where a send or an edit meets Telegram and its errors
+become outcomes.
 
 Errors are told apart by aiogram's exception classes, never by status codes or text, except
-for Telegram's "can't parse entities", which has no class of its own.
+for Telegram's "can't parse entities" and, for edits, "message is not modified" and "message to
+edit not found" / "message can't be edited", which have no class of their own.
 """
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
-    TelegramNetworkError,
     TelegramRetryAfter,
-    TelegramServerError,
 )
 from aiogram.types import LinkPreviewOptions
 
@@ -66,7 +66,26 @@ class Refused:
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class Edited:
+    as_plain_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """The message already reads so ("message is not modified")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """The message cannot be edited any more (deleted, too old, not ours)."""
+
+    error: str
+
+
 SendOutcome = Delivered | RetryLater | ChatBlocked | ChatMigrated | Transient | Refused
+Failure = RetryLater | ChatBlocked | ChatMigrated | Transient | Refused
+EditOutcome = Edited | Unchanged | Gone | Failure
 
 # Called after every send attempt with the outcome's kind and the call's duration (metrics).
 SendObserver = Callable[[str, float], None]
@@ -83,6 +102,11 @@ OUTCOME_KINDS: dict[type, str] = {
 
 def _is_parse_error(exc: TelegramBadRequest) -> bool:
     return "can't parse entities" in exc.message.lower()
+
+
+# Telegram's refusals of an edit that have no exception class of their own either.
+_NOT_MODIFIED = "message is not modified"
+_GONE = ("message to edit not found", "message can't be edited")
 
 
 class TelegramGateway:
@@ -125,20 +149,66 @@ class TelegramGateway:
                     parse_mode="HTML" if html else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=not preview),
                 )
-        except TelegramRetryAfter as exc:
+        except TelegramAPIError as exc:
+            return self._failure(chat_id, exc, html=html)
+        return Delivered(message.message_id)
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        html: str,
+        plain: str,
+        *,
+        is_group: bool,
+        preview: bool = False,
+    ) -> EditOutcome:
+        """Replace a sent message's text; paced like a send (Telegram counts edits too).
+        HTML that Telegram cannot parse goes again as plain text."""
+        outcome = await self._edit(chat_id, message_id, html, is_group, preview, html=True)
+        if isinstance(outcome, Refused) and outcome.error == "parse":
+            log.warning("chat %s: Telegram refused the edited HTML, edited as plain text", chat_id)
+            outcome = await self._edit(chat_id, message_id, plain, is_group, preview, html=False)
+            if isinstance(outcome, Edited):
+                outcome = Edited(as_plain_text=True)
+        return outcome
+
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, is_group: bool, preview: bool, *, html: bool
+    ) -> EditOutcome:
+        try:
+            async with self.pacer.slot(chat_id, is_group=is_group):
+                await self.bot.edit_message_text(
+                    text=text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode="HTML" if html else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+                )
+        except TelegramBadRequest as exc:
+            reason = exc.message.lower()
+            if _NOT_MODIFIED in reason:
+                return Unchanged()
+            if any(gone in reason for gone in _GONE):
+                return Gone(exc.message)
+            return self._failure(chat_id, exc, html=html)
+        except TelegramAPIError as exc:
+            return self._failure(chat_id, exc, html=html)
+        return Edited()
+
+    def _failure(self, chat_id: int, exc: TelegramAPIError, *, html: bool) -> Failure:
+        """What a refused send or edit means, by the exception's class."""
+        if isinstance(exc, TelegramRetryAfter):
             self.pacer.hold(chat_id, exc.retry_after)
             return RetryLater(float(exc.retry_after), exc.message)
-        except TelegramMigrateToChat as exc:
+        if isinstance(exc, TelegramMigrateToChat):
             return ChatMigrated(exc.migrate_to_chat_id)
-        except TelegramForbiddenError as exc:
+        if isinstance(exc, TelegramForbiddenError):
             return ChatBlocked(exc.message)
-        except TelegramBadRequest as exc:
+        if isinstance(exc, TelegramBadRequest):
             if html and _is_parse_error(exc):
                 log.warning("chat %s: %s", chat_id, exc.message)
                 return Refused("parse")
             return Refused(exc.message)
-        except (TelegramNetworkError, TelegramServerError) as exc:
-            return Transient(f"{type(exc).__name__}: {exc.message}")
-        except TelegramAPIError as exc:
-            return Transient(f"{type(exc).__name__}: {exc.message}")
-        return Delivered(message.message_id)
+        # TelegramNetworkError, TelegramServerError or anything unknown: try again later.
+        return Transient(f"{type(exc).__name__}: {exc.message}")

@@ -19,6 +19,7 @@ from storage.models import (
     KeywordDraft,
     KeywordRule,
     Match,
+    Story,
     TopicSubscription,
 )
 from storage.repositories.matches import StoryView, load_story_views
@@ -64,6 +65,35 @@ async def load_chat(session: AsyncSession, chat_id: int) -> ChatForSend | None:
     return ChatForSend(chat.id, chat.type, chat.timezone, chat.language)
 
 
+async def story_revisions(session: AsyncSession, story_ids: Sequence[int]) -> dict[int, int]:
+    """Each story's ``sources_rev``: which list of sources a message composed now shows."""
+    rows = await session.execute(
+        select(Story.id, Story.sources_rev).where(Story.id.in_(sorted(set(story_ids))))
+    )
+    return {story_id: rev for story_id, rev in rows}
+
+
+async def load_alerts(
+    session: AsyncSession, chat_id: int, rows: Sequence[Delivery]
+) -> tuple[PendingAlert, ...]:
+    """The outbox rows of one chat as alerts to compose, in the order of ``rows``."""
+    story_ids = [r.story_id for r in rows]
+    why: dict[int, tuple[dict[str, Any], float]] = {
+        sid: (w, score)
+        for sid, w, score in await session.execute(
+            select(Match.story_id, Match.why, Match.score).where(
+                Match.chat_id == chat_id, Match.story_id.in_(story_ids)
+            )
+        )
+    }
+    views = await load_story_views(session, story_ids)
+    return tuple(
+        PendingAlert(r.id, r.attempts, views[r.story_id], *why.get(r.story_id, ({}, 0.0)))
+        for r in rows
+        if r.story_id in views
+    )
+
+
 class DeliveryRepository:
     def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
@@ -105,25 +135,14 @@ class DeliveryRepository:
             chat = await load_chat(session, chat_id)
             if chat is None:
                 return None
+            # The revision is read before the sources: a source joining in between makes a
+            # needless edit later ("not modified"), never a missed one.
+            revs = await story_revisions(session, [r.story_id for r in rows])
             for row in rows:
                 row.lease_until = now + lease
                 row.lease_owner = owner
-            story_ids = [r.story_id for r in rows]
-            why: dict[int, tuple[dict[str, Any], float]] = {
-                sid: (w, score)
-                for sid, w, score in await session.execute(
-                    select(Match.story_id, Match.why, Match.score).where(
-                        Match.chat_id == chat_id, Match.story_id.in_(story_ids)
-                    )
-                )
-            }
-            views = await load_story_views(session, story_ids)
-            alerts = tuple(
-                PendingAlert(r.id, r.attempts, views[r.story_id], *why.get(r.story_id, ({}, 0.0)))
-                for r in rows
-                if r.story_id in views
-            )
-            return ClaimedAlerts(chat, alerts)
+                row.sources_rev = revs.get(row.story_id, 0)
+            return ClaimedAlerts(chat, await load_alerts(session, chat_id, rows))
 
     async def mark_sent(self, ids: Sequence[int], message_id: int, now: datetime) -> None:
         async with self._sessions() as session, session.begin():

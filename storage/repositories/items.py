@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, insert, or_, select
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,6 +170,7 @@ class ItemRepository:
             if item.canonical_url:
                 by_url[item.canonical_url] = story_id
             chosen.append(story_id)
+        await _mark_new_source(session, {sid for sid in chosen if sid > 0}, outcome)
         # Core statements: one executemany each, instead of the ORM's row-at-a-time flush.
         new_ids = await _insert_stories(session, pending)
         await session.execute(
@@ -294,6 +295,26 @@ async def _insert_stories(session: AsyncSession, rows: list[dict[str, object]]) 
         by_key.setdefault(tuple(row[1:]), []).append(row[0])
     keys = [c.key for c in cols]
     return [by_key[tuple(r[k] for k in keys)].pop() for r in rows]
+
+
+async def _mark_new_source(session: AsyncSession, joined: set[int], outcome: FeedSuccess) -> None:
+    """Existing stories this feed did not carry yet gain a source: bump their revision, so
+    alerts already sent for them are edited to list it (bot.delivery.editor)."""
+    if not joined:
+        return
+    carried = set(
+        await session.scalars(
+            select(Item.story_id)
+            .where(Item.story_id.in_(joined), Item.feed_id == outcome.feed_id)
+            .distinct()
+        )
+    )
+    if gained := sorted(joined - carried):
+        await session.execute(
+            update(Story)
+            .where(Story.id.in_(gained))
+            .values(sources_rev=Story.sources_rev + 1, sources_changed_at=outcome.now)
+        )
 
 
 async def _stories_by_url(session: AsyncSession, urls: set[str | None]) -> dict[str | None, int]:

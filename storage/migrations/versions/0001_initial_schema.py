@@ -77,6 +77,8 @@ def upgrade() -> None:
     sa.Column('is_backlog', sa.Boolean(), nullable=False),
     sa.Column('matched_at', storage.types.UTCDateTime(), nullable=True),
     sa.Column('match_lease_until', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('sources_rev', sa.Integer(), nullable=False),
+    sa.Column('sources_changed_at', storage.types.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stories')),
     sa.UniqueConstraint('canonical_url', name=op.f('uq_stories_canonical_url'))
     )
@@ -84,6 +86,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_stories_first_seen_at'), ['first_seen_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_stories_matched_at'), ['matched_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_stories_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stories_sources_changed_at'), ['sources_changed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_stories_title_key'), ['title_key'], unique=False)
 
     op.create_table('deliveries',
@@ -99,6 +102,8 @@ def upgrade() -> None:
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(), nullable=False),
     sa.Column('sent_at', storage.types.UTCDateTime(), nullable=True),
+    sa.Column('sources_rev', sa.Integer(), nullable=False),
+    sa.Column('edited_at', storage.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['chat_id'], ['chats.id'], name=op.f('fk_deliveries_chat_id_chats'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['story_id'], ['stories.id'], name=op.f('fk_deliveries_story_id_stories'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deliveries')),
@@ -107,6 +112,7 @@ def upgrade() -> None:
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deliveries_chat_id'), ['chat_id'], unique=False)
         batch_op.create_index('ix_deliveries_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deliveries_story_id'), ['story_id'], unique=False)
 
     op.create_table('digest_runs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -221,12 +227,14 @@ def downgrade() -> None:
 
     op.drop_table('digest_runs')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deliveries_story_id'))
         batch_op.drop_index('ix_deliveries_due')
         batch_op.drop_index(batch_op.f('ix_deliveries_chat_id'))
 
     op.drop_table('deliveries')
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stories_title_key'))
+        batch_op.drop_index(batch_op.f('ix_stories_sources_changed_at'))
         batch_op.drop_index(batch_op.f('ix_stories_published_at'))
         batch_op.drop_index(batch_op.f('ix_stories_matched_at'))
         batch_op.drop_index(batch_op.f('ix_stories_first_seen_at'))
