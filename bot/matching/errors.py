@@ -31,13 +31,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "expected_term": (
         'Expected a word, a "phrase" or "(" but found {found}.',
-        "Ожидалось слово, «фраза» в кавычках или «(», а найдено {found}.",
+        "Ожидалось слово, «фраза» в кавычках или «(», а встретилось: {found}.",
     ),
     "expected_rparen": (
         'Expected ")" to close the "(" but found {found}.',
-        "Ожидалась «)», закрывающая скобку, а найдено {found}.",
+        "Ожидалась «)», закрывающая скобку, а встретилось: {found}.",
     ),
-    "unexpected": ("Unexpected {found}.", "Неожиданно: {found}."),
+    "unexpected": ("Unexpected {found}.", "Здесь не ожидалось: {found}."),
     "unclosed_quote": ('The quote " is not closed.', 'Кавычка " не закрыта.'),
     "empty_phrase": ("The phrase in quotes is empty.", "Фраза в кавычках пустая."),
     "bad_near": (
