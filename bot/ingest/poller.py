@@ -26,7 +26,8 @@ from bot.ingest.parse import parse_feed
 from bot.ingest.schedule import BacklogPolicy, backoff_delay, next_poll_after_success
 from storage.db import SessionFactory, is_sqlite
 from storage.repositories.feeds import FeedFailure, FeedForPoll, FeedRepository, FeedSuccess
-from storage.repositories.items import ItemRepository, PruneReport
+from storage.repositories.items import ItemRepository
+from storage.repositories.retention import PruneReport, RetentionRepository
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY = timedelta(hours=1)
@@ -63,6 +64,7 @@ class FeedPoller:
         self._config = config
         self._feeds = FeedRepository(sessions)
         self._items = ItemRepository(sessions, reprint_window=REPRINT_WINDOW)
+        self._retention = RetentionRepository(sessions)
         self._fetcher = fetcher or Fetcher(
             concurrency=config.concurrency,
             per_host=config.per_host,
@@ -131,7 +133,7 @@ class FeedPoller:
 
     async def prune(self, now: datetime) -> PruneReport:
         """Retention: drop items older than the configured age that nobody is still owed."""
-        return await self._items.prune(now - self._config.retention)
+        return await self._retention.prune(now - self._config.retention)
 
     async def _prune_hourly(self, now: datetime) -> None:
         if self._next_prune is not None and now < self._next_prune:

@@ -10,19 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
 from storage.models import (
-    Chat,
-    Delivery,
-    DeliveryMode,
-    DeliveryStatus,
     Feed,
     Item,
-    Match,
     Story,
 )
 from storage.repositories.feeds import FeedSuccess, apply_success
@@ -30,7 +25,6 @@ from storage.repositories.feeds import FeedSuccess, apply_success
 __all__ = [
     "ItemRepository",
     "NewItem",
-    "PruneReport",
     "SameStory",
     "StoreReport",
     "StoryCandidate",
@@ -218,49 +212,6 @@ class ItemRepository:
             )
             for item, title, url in rows
         ]
-
-    async def prune(self, older_than: datetime) -> PruneReport:
-        """Delete items fetched before ``older_than`` and stories left without items, except
-        stories still owed to someone (unmatched, a pending delivery, an undigested match)."""
-        owed = or_(
-            Story.matched_at.is_(None),
-            exists().where(
-                Delivery.story_id == Story.id, Delivery.status == DeliveryStatus.PENDING.value
-            ),
-            exists().where(
-                Match.story_id == Story.id,
-                Match.digest_run_id.is_(None),
-                Match.chat_id == Chat.id,
-                Chat.mode.in_([DeliveryMode.DIGEST.value, DeliveryMode.BOTH.value]),
-            ),
-        )
-        owed_ids = select(Story.id).where(owed)
-        async with self._sessions() as session, session.begin():
-            items = await session.execute(
-                delete(Item)
-                .where(Item.fetched_at < older_than, Item.story_id.not_in(owed_ids))
-                .execution_options(synchronize_session=False)
-            )
-            stories = await session.execute(
-                delete(Story)
-                .where(
-                    Story.first_seen_at < older_than,
-                    ~owed,
-                    ~exists().where(Item.story_id == Story.id),
-                )
-                .execution_options(synchronize_session=False)
-            )
-        return PruneReport(items=_count(items), stories=_count(stories))
-
-
-@dataclass(frozen=True, slots=True)
-class PruneReport:
-    items: int
-    stories: int
-
-
-def _count(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _new_story(item: NewItem, now: datetime) -> dict[str, object]:

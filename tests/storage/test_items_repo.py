@@ -11,6 +11,7 @@ from storage.db import SessionFactory
 from storage.models import Chat, Delivery, Item, Match, Story
 from storage.repositories.feeds import FeedRepository, FeedSuccess
 from storage.repositories.items import ItemRepository, NewItem, StoryCandidate
+from storage.repositories.retention import RetentionRepository
 
 NOW = datetime(2025, 11, 6, 12, 0, tzinfo=UTC)
 
@@ -113,7 +114,7 @@ async def test_prune_keeps_what_is_still_owed(sessions: SessionFactory) -> None:
             ]
         )  # fmt: skip
         await s.commit()
-    report = await repo.prune(NOW - timedelta(days=90))
+    report = await RetentionRepository(sessions).prune(NOW - timedelta(days=90))
     assert (report.items, report.stories) == (2, 2)
     async with sessions() as s:
         left = set((await s.scalars(select(Story.title))).all())
