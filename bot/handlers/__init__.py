@@ -51,12 +51,19 @@ def menu(lang: str, names: tuple[str, ...]) -> list[BotCommand]:
 
 
 async def set_commands(bot: Bot, settings: Settings) -> None:
-    """The command menu in Russian and English (English for every other language)."""
-    for lang in LANGUAGES:
-        await bot.set_my_commands(
-            menu(lang, USER_COMMANDS), scope=BotCommandScopeDefault(), language_code=lang
-        )
-    await bot.set_my_commands(menu("en", USER_COMMANDS), scope=BotCommandScopeDefault())
+    """The command menu in Russian and English (English for every other language).
+
+    A menu Telegram will not take now is logged, not fatal: the bot works without it and the
+    next start sets it again.
+    """
+    try:
+        for lang in LANGUAGES:
+            await bot.set_my_commands(
+                menu(lang, USER_COMMANDS), scope=BotCommandScopeDefault(), language_code=lang
+            )
+        await bot.set_my_commands(menu("en", USER_COMMANDS), scope=BotCommandScopeDefault())
+    except TelegramAPIError as exc:
+        log.warning("command menu not set: %s", exc)
     for admin_id in sorted(settings.admin_ids):
         scope = BotCommandScopeChat(chat_id=admin_id)
         try:
