@@ -18,8 +18,59 @@ Test = Callable[[Document], bool]
 GATED_OR = 4  # an OR with at least this many branches tests only those its terms touch
 
 
-def compile_rule(node: Node) -> Test:
-    """A function telling whether ``node`` holds in a document (``evaluate``, compiled)."""
+class Shared:
+    """Structurally equal sub-expressions of one topic's rules (``@us NEAR/8 @ca`` in two
+    rules): hash-consed into one node with one compiled test, whose answer for an AND or OR
+    is memoised per document, so a shared subtree is evaluated once per item."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[Node, Node] = {}
+        self.tests: dict[int, tuple[Node, Test]] = {}
+
+    def intern(self, node: Node) -> Node:
+        """``node`` with each subtree replaced by the first structurally equal one seen."""
+        if isinstance(node, And | Or):
+            node = type(node)(tuple(self.intern(c) for c in node.children))
+        elif isinstance(node, Not):
+            node = Not(self.intern(node.child))
+        elif isinstance(node, Near):
+            node = Near(self.intern(node.left), self.intern(node.right), node.distance)
+        return self.nodes.setdefault(node, node)
+
+
+def compile_rule(node: Node, shared: Shared | None = None) -> Test:
+    """A function telling whether ``node`` holds in a document (``evaluate``, compiled).
+
+    With ``shared``, a node already compiled there gives the same function.
+    """
+    if shared is None:
+        return _compile(node, None)
+    hit = shared.tests.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    test = _compile(node, shared)
+    if isinstance(node, And | Or):
+        test = _memoised(node, test)
+    shared.tests[id(node)] = (node, test)
+    return test
+
+
+def _memoised(node: Node, inner: Test) -> Test:
+    key = id(node)
+
+    def test(doc: Document) -> bool:
+        memo = doc.memo
+        hit = memo.get(key)
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        found = inner(doc)
+        memo[key] = (node, found)
+        return found
+
+    return test
+
+
+def _compile(node: Node, shared: Shared | None) -> Test:
     if isinstance(node, Word | Words):
         keys = node.keys
         if node.title:
@@ -30,14 +81,14 @@ def compile_rule(node: Node) -> Test:
     if isinstance(node, Prefix):
         return _prefix(node.prefix, node.title)
     if isinstance(node, Not):
-        child = compile_rule(node.child)
+        child = compile_rule(node.child, shared)
         return lambda doc: not child(doc)
     if isinstance(node, Or) and len(node.children) >= GATED_OR:
-        return _gated_or(node.children)
+        return _gated_or(node.children, shared)
     if isinstance(node, Near):
-        return _near(node)
+        return _near(node, shared)
     if isinstance(node, And | Or):
-        tests = tuple(compile_rule(c) for c in sorted(node.children, key=_cost))
+        tests = tuple(compile_rule(c, shared) for c in sorted(node.children, key=_cost))
         if len(tests) == 2:
             a, b = tests
             if isinstance(node, And):
@@ -64,10 +115,11 @@ def _cost(node: Node) -> int:
     return max(map(_cost, node.children)) + 1
 
 
-def _near(node: Near) -> Test:
+def _near(node: Near, shared: Shared | None) -> Test:
     """NEAR holds only where both sides hold, so their set tests come before any span.
     The span answer is memoised per document: an explanation asks again."""
-    left, right, key = compile_rule(node.left), compile_rule(node.right), id(node)
+    left, right = compile_rule(node.left, shared), compile_rule(node.right, shared)
+    key = id(node)
 
     def test(doc: Document) -> bool:
         if not (left(doc) and right(doc)):
@@ -118,11 +170,11 @@ def _phrase(node: Phrase) -> Test:
     return test
 
 
-def _gated_or(children: tuple[Node, ...]) -> Test:
+def _gated_or(children: tuple[Node, ...], shared: Shared | None) -> Test:
     always: list[Test] = []
     by_key: dict[str, list[Test]] = {}
     for child in children:
-        test = compile_rule(child)
+        test = compile_rule(child, shared)
         found = anchors(child)
         if found is None or any(kind != "t" for kind, _ in found):
             always.append(test)

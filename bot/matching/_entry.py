@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from bot.matching._compile import Test, compile_rule
+from bot.matching._compile import Shared, Test, compile_rule
 from bot.matching._eval import Anchor, optimise
 from bot.matching._explain import Explain, compile_explain, static_explanation
 from bot.matching.document import Document
@@ -43,11 +43,18 @@ def fired(entry: Entry, doc: Document) -> tuple[str, ...]:
 
 
 def make_entry(
-    rule_id: Hashable, parsed: Query, found: frozenset[Anchor], owner: Hashable | None
+    rule_id: Hashable,
+    parsed: Query,
+    found: frozenset[Anchor],
+    owner: Hashable | None,
+    shared: Shared | None = None,
 ) -> Entry:
+    """``shared``: the sub-expressions of the other rules of the same topic."""
     root = optimise(parsed.root)
+    if shared is not None:
+        root = shared.intern(root)
     fixed = static_explanation(root)
-    test, explain = compile_rule(root), compile_explain(root, fixed)
+    test, explain = compile_rule(root, shared), compile_explain(root, fixed, shared)
     simple = simple_of(root) if not isinstance(rule_id, TopicPart) else None
     title = isinstance(root, Word | Words) and root.title
     texts = {text for _, text in simple or ()}

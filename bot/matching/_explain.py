@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.matching._compile import GATED_OR, compile_rule
+from bot.matching._compile import GATED_OR, Shared, compile_rule
 from bot.matching._eval import _same, _shown
 from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
@@ -19,7 +19,9 @@ Explain = Callable[[Document], tuple[str, ...]]
 _Emit = Callable[[Document, list[str], set[object]], None]
 
 
-def compile_explain(node: Node, fixed: tuple[str, ...] | None = None) -> Explain:
+def compile_explain(
+    node: Node, fixed: tuple[str, ...] | None = None, shared: Shared | None = None
+) -> Explain:
     """The terms that fired in a document ``node`` matches (``fired``, compiled on first use).
 
     It is only asked of a matching document, so the atoms an AND or NEAR that holds needs are
@@ -34,7 +36,7 @@ def compile_explain(node: Node, fixed: tuple[str, ...] | None = None) -> Explain
     def explain(doc: Document) -> tuple[str, ...]:
         nonlocal emit
         if emit is None:
-            emit = _emitter(node, True) or (lambda doc, out, seen: None)
+            emit = _emitter(node, True, shared) or (lambda doc, out, seen: None)
         out: list[str] = []
         emit(doc, out, set())
         return tuple(out)
@@ -183,7 +185,7 @@ def _emit_parts(parts: list[tuple[frozenset[str] | None, _Emit]], every: bool) -
     return emit_gated
 
 
-def _emitter(node: Node, holds: bool = False) -> _Emit | None:
+def _emitter(node: Node, holds: bool = False, shared: Shared | None = None) -> _Emit | None:
     """Appends what ``node`` reports; ``holds``: the node is known to hold in the document."""
     if isinstance(node, Not):
         return None
@@ -197,7 +199,7 @@ def _emitter(node: Node, holds: bool = False) -> _Emit | None:
                 _report(atom, ident, doc, out, seen)
 
             return emit_held
-        test = compile_rule(node)
+        test = compile_rule(node, shared)
 
         def emit_atom(doc: Document, out: list[str], seen: set[object]) -> None:
             if test(doc):
@@ -206,11 +208,13 @@ def _emitter(node: Node, holds: bool = False) -> _Emit | None:
         return emit_atom
     if isinstance(node, And | Or):
         every = holds and isinstance(node, And)
-        parts = [(_keys(c), e) for c in node.children if (e := _emitter(c, every)) is not None]
+        parts = [
+            (_keys(c), e) for c in node.children if (e := _emitter(c, every, shared)) is not None
+        ]
         return _emit_parts(parts, every)
     assert isinstance(node, Near)
-    near = compile_rule(node)
-    left, right = _emitter(node.left, True), _emitter(node.right, True)
+    near = compile_rule(node, shared)
+    left, right = _emitter(node.left, True, shared), _emitter(node.right, True, shared)
     sides = tuple(emit for emit in (left, right) if emit is not None)
 
     def emit_near(doc: Document, out: list[str], seen: set[object]) -> None:

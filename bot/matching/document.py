@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterable
 from itertools import compress, count, repeat
 
 from bot.matching.aliases import AliasTable, load_aliases
-from bot.matching.normalise import _WORD_RE, analyse, prepare, raw_tokens
+from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, raw_tokens, segments
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
 
@@ -14,6 +14,13 @@ FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never
 def _special(text: str) -> bool:
     """Whether a text may hold special tokens ('+', "U.S"), which span whitespace."""
     return "+" in text or "U.S" in text or "u.s" in text
+
+
+def _tokenise(chunk: str) -> list[str]:
+    """Raw tokens of a whitespace chunk, or of a special segment (marked by a leading space)."""
+    if chunk[0] == " ":
+        return TOKEN_RE.findall(chunk, 1)
+    return _WORD_RE.findall(chunk)
 
 
 class Normaliser:
@@ -83,10 +90,8 @@ class Normaliser:
 
     def field_terms(self, title: str, summary: str) -> tuple[set[str], set[str]]:
         """(terms of the title, terms of title and summary), in one pass over cached chunks."""
-        if _special(title) or _special(summary):
-            head = self.all_terms(raw_tokens(title))
-            return head, head | self.all_terms(raw_tokens(summary))
-        first, rest = title.split(), summary.split()
+        first = segments(title) if _special(title) else title.split()
+        rest = segments(summary) if _special(summary) else summary.split()
         cache = self._chunks
         get = cache.__getitem__
         try:  # the common case: every chunk seen before
@@ -99,27 +104,28 @@ class Normaliser:
             cache.clear()
         terms = self.terms
         for chunk in missing:
-            found = [terms(raw) for raw in _WORD_RE.findall(chunk)]
-            cache[chunk] = frozenset().union(*found)
+            cache[chunk] = frozenset().union(*map(terms, _tokenise(chunk)))
         try:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
         except KeyError:  # the cache was cleared meanwhile by another thread
-            head = self.all_terms(_WORD_RE.findall(title))
-            return head, head | self.all_terms(_WORD_RE.findall(summary))
+            head = self.all_terms(raw_tokens(title))
+            return head, head | self.all_terms(raw_tokens(summary))
 
     def token_terms(self, text: str) -> list[frozenset[str]]:
-        """Terms of each raw token of a prepared text, in order (cached per whitespace chunk)."""
-        if _special(text):
-            return [self.terms(raw) for raw in raw_tokens(text)]
+        """Terms of each raw token of a prepared text, in order (cached per whitespace chunk).
+
+        A special text is cut into ``segments``; only those with a '+' or "U." take the full
+        tokeniser, each cached like a plain chunk.
+        """
         cache = self._chunk_tokens
         if len(cache) >= self._limit:
             cache.clear()
         found: list[frozenset[str]] = []
-        for chunk in text.split():
+        for chunk in segments(text) if _special(text) else text.split():
             tokens = cache.get(chunk)
             if tokens is None:
-                tokens = cache[chunk] = tuple(map(self.terms, _WORD_RE.findall(chunk)))
+                tokens = cache[chunk] = tuple(map(self.terms, _tokenise(chunk)))
             found += tokens
         return found
 

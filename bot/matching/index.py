@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 
+from bot.matching._compile import Shared
 from bot.matching._entry import Entry, fired, make_entry
 from bot.matching._eval import Anchor, anchors
 from bot.matching._simple import SimplePostings
@@ -69,6 +70,11 @@ class RuleIndex:
         owner: Hashable | None = None,
     ) -> Query:
         """Add or replace a rule. ``owner`` (a chat id) is counted against the per-chat limit."""
+        return self._add(rule_id, query, owner, None)
+
+    def _add(
+        self, rule_id: Hashable, query: str | Query, owner: Hashable | None, shared: Shared | None
+    ) -> Query:
         parsed = self.parse(query) if isinstance(query, str) else query
         found = anchors(parsed.root)
         if not found:
@@ -81,7 +87,7 @@ class RuleIndex:
                 raise RuleLimitError("too_many_rules", 0, limit=limit)
             if old is not None:
                 self._unlink(old)
-            entry = make_entry(rule_id, parsed, found, owner)
+            entry = make_entry(rule_id, parsed, found, owner, shared)
             self._entries[rule_id] = entry
             if owner is not None:
                 self._owners[owner] += 1
@@ -179,9 +185,10 @@ class RuleIndex:
     def add_topic(self, topic: Topic) -> None:
         """Add (or replace) a curated topic's rules and exclusions."""
         self.remove_topic(topic.name)
+        shared = Shared()  # equal sub-expressions of the topic's rules are evaluated once
         for kind, rules in (("rule", topic.rules), ("exclude", topic.exclusions)):
             for number, rule in enumerate(rules):
-                self.add(TopicPart(topic.name, kind, number), rule.query)
+                self._add(TopicPart(topic.name, kind, number), rule.query, None, shared)
         self.topics[topic.name] = topic
 
     def remove_topic(self, name: str) -> bool:

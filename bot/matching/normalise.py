@@ -20,6 +20,7 @@ _C_PLUS_C = r"(?<![\w+])[^\W\d_]\s?\+\s?[^\W\d_]\d{1,2}(?![\w+])"
 _WORD = r"\w+(?:['’‐‑-]\w+)*"
 TOKEN_RE = re.compile(f"{_US}|{_PLUS_FORMAT}|{_C_PLUS_C}|{_WORD}", re.IGNORECASE)
 _WORD_RE = re.compile(_WORD)
+_SPACE_RE = re.compile(r"(\s+)")
 
 _CYR = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюяіїєґўј")
 _CYR_TO_LAT = str.maketrans("авекмнорстухіјѕ", "abekmhopctyxijs")
@@ -43,6 +44,55 @@ def raw_tokens(text: str) -> list[str]:
     if "+" in text or "U.S" in text or "u.s" in text:
         return TOKEN_RE.findall(text)
     return _WORD_RE.findall(text)
+
+
+def hot(chunk: str) -> bool:
+    """Whether a chunk may start or hold a special token: a '+', or "U." in either case."""
+    return "+" in chunk or "U." in chunk or "u." in chunk
+
+
+def segments(text: str) -> list[str]:
+    """A special text's whitespace chunks, those a special token may span joined into one
+    segment marked by a leading space (a chunk never has one): ``TOKEN_RE`` over a marked
+    segment, the plain word pattern over a chunk, give in order the tokens of the whole text.
+
+    A special token spans only single whitespace characters, at most two chunks before the
+    chunk with its '+' ("C 5 +1") and one after ("5+ 1"); "U. S. A." has "U." or "S." in
+    each. So a chunk stands alone unless a single whitespace character links it to a
+    ``hot`` chunk at most two chunks away, and each hot chunk is marked.
+    """
+    parts = _SPACE_RE.split(text.strip())
+    if not parts[0]:
+        return []
+    chunks = parts[::2]
+    heat = [i for i, chunk in enumerate(chunks) if hot(chunk)]
+    if not heat:
+        return chunks
+    last = len(chunks) - 1
+    linked = sorted(
+        {
+            b
+            for h in heat
+            for b in range(max(0, h - 2), min(last, h + 2))
+            if len(parts[2 * b + 1]) == 1
+        }
+    )
+    groups: list[tuple[int, int]] = []  # chunk ranges (first, last) joined by linked spaces
+    for b in linked:
+        if groups and groups[-1][1] == b:
+            groups[-1] = (groups[-1][0], b + 1)
+        else:
+            groups.append((b, b + 1))
+    grouped = {i for first, end in groups for i in range(first, end + 1)}
+    groups += [(h, h) for h in heat if h not in grouped]
+    found: list[str] = []
+    done = 0
+    for first, end in sorted(groups):
+        found += chunks[done:first]
+        found.append(" " + "".join(parts[2 * first : 2 * end + 1]))
+        done = end + 1
+    found += chunks[done:]
+    return found
 
 
 def fold(token: str) -> str:

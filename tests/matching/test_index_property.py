@@ -26,12 +26,15 @@ _VOCABULARY = (
 WORDS = _VOCABULARY.split()
 PUNCT = ("", "", "", ",", ".", ":", " —", "(", ")")
 ATOMS = [w for w in WORDS if "+" not in w]
+# Pieces of special tokens that span whitespace ("C 5+1", "U. S.", "5 + 1"), for items only:
+# they reach the piecewise tokeniser of special texts.
+TEXT_WORDS = [*WORDS, "C", "С", "5", "+", "+1", "U.", "S.", "A.", "U.S.", "u.s.", "x+C5"]
 
 
 @st.composite
 def items(draw: st.DrawFn) -> MatchInput:
     def text(n: int) -> str:
-        words = draw(st.lists(st.sampled_from(WORDS), max_size=n))
+        words = draw(st.lists(st.sampled_from(TEXT_WORDS), max_size=n))
         return " ".join(w + draw(st.sampled_from(PUNCT)) for w in words)
 
     return MatchInput(text(8), text(25))
