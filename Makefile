@@ -29,7 +29,10 @@ bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 eval: $(STAMP)
-	$(PY) -m bot.matching.evaluate
+	@echo "== labelled fixtures (the rules were checked against these)"
+	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/labelled.jsonl
+	@echo "== held-out fixtures (never used to tune the rules)"
+	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/heldout.jsonl
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
