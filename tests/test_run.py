@@ -13,27 +13,60 @@ from tests.fakes.telegram_api import FakeTelegramServer
 TOKEN = "424242:run-test-secret-token"
 
 
+class BotProcess:
+    """`python -m bot run ...` in a subprocess, its output in a file.
+
+    A file, not a pipe: at DEBUG level the bot writes more than a pipe buffer holds, and a
+    pipe nobody reads would block the bot's event loop on its next log line.
+    """
+
+    def __init__(self, cwd: Path, env: dict[str, str], *args: str) -> None:
+        self.cwd = cwd
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
+        self.env.update(env)
+        self.args = args
+        self.log_path = cwd / "bot.log"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> BotProcess:
+        with self.log_path.open("wb") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", *self.args,
+                cwd=self.cwd, env=self.env, stdout=log, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop(signal.SIGINT)
+
+    async def stop(self, sig: int) -> None:
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(sig)
+            try:
+                await asyncio.wait_for(self.proc.wait(), timeout=30)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode if self.proc else None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 async def test_run_answers_start_over_http_and_never_logs_the_token(tmp_path: Path) -> None:
     async with FakeTelegramServer(token=TOKEN) as tg:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
-        env.update(
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=tg.base_url,
-            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-            POLL_INTERVAL_SECONDS="3600",
-            LOG_LEVEL="DEBUG",
-        )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
+        env = {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": tg.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            "POLL_INTERVAL_SECONDS": "3600",
+            "LOG_LEVEL": "DEBUG",
+        }
+        async with BotProcess(tmp_path, env) as bot:
             tg.inject_message(501, "/start", language_code="ru")
             sent = await tg.wait_for_messages(501, timeout=60)
             assert "C5+1" in sent[0].text
@@ -43,17 +76,11 @@ async def test_run_answers_start_over_http_and_never_logs_the_token(tmp_path: Pa
             sent = await tg.wait_for_messages(502, timeout=30)
             assert "C5+1" in sent[0].text
             assert not any(ch in sent[0].plain_text for ch in "абвгдеж")
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
-            except TimeoutError:
-                proc.kill()
-                output, _ = await proc.communicate()
-        log = output.decode(errors="replace")
+        log = bot.log()
+        assert "DEBUG" in log  # the check below looked at the most verbose output
         assert TOKEN not in log
         assert TOKEN.split(":")[1] not in log
-        assert proc.returncode == 0, log[-2000:]
+        assert bot.returncode == 0, log[-2000:]
 
 
 def _free_port() -> int:
@@ -72,28 +99,16 @@ async def test_webhook_mode_sets_the_secret_and_refuses_requests_without_it(
 
     port = _free_port()
     async with FakeTelegramServer(token=TOKEN, rate_limits=None) as tg:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_"))}
-        env.update(
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=tg.base_url,
-            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-            POLL_INTERVAL_SECONDS="3600",
-            HTTP_PORT=str(port),
-            WEBHOOK_SECRET="hook-secret-123",
-        )
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--webhook-url",
-            "https://bot.example/tg/hook",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        try:
+        env = {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": tg.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            "POLL_INTERVAL_SECONDS": "3600",
+            "HTTP_PORT": str(port),
+            "WEBHOOK_SECRET": "hook-secret-123",
+        }
+        bot = BotProcess(tmp_path, env, "--webhook-url", "https://bot.example/tg/hook")
+        async with bot:
             calls = await tg.wait_for_calls("setWebhook", timeout=60)
             params = calls[0].params
             assert params["url"] == "https://bot.example/tg/hook"
@@ -119,16 +134,10 @@ async def test_webhook_mode_sets_the_secret_and_refuses_requests_without_it(
                     assert "c5watch_outbox_depth" in await resp.text()
             sent = await tg.wait_for_messages(601, timeout=30)
             assert "C5+1" in sent[0].text
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
-            except TimeoutError:
-                proc.kill()
-                output, _ = await proc.communicate()
-        log = output.decode(errors="replace")
+            await bot.stop(signal.SIGTERM)
+        log = bot.log()
         assert TOKEN not in log and "hook-secret-123" not in log
-        assert proc.returncode == 0, log[-2000:]
+        assert bot.returncode == 0, log[-2000:]
 
 
 def test_classify_reads_json_lines_and_reports_bad_lines() -> None:
