@@ -77,9 +77,9 @@ def test_matches_explain_themselves(classifier: TopicClassifier) -> None:
     assert {"уран", "вольфрам"} <= set(found[0].terms)
 
 
-@pytest.mark.skipif(not DEFAULT_PATH.exists(), reason="labelled fixtures not present")
 def test_f1_per_topic_and_language(classifier: TopicClassifier) -> None:
     rows = load_labelled(DEFAULT_PATH)
+    assert len(rows) >= 150, "the labelled fixtures must be present and complete"
     results = scores(rows, predictions(rows, classifier), classifier.topics)
     low = [
         f"{s.topic}/{s.lang}: F1 {s.f1:.3f} (tp {s.tp}, fp {s.fp}, fn {s.fn})"
