@@ -97,6 +97,9 @@ OUTCOME_KINDS: dict[type, str] = {
     ChatMigrated: "migrated",
     Transient: "error",
     Refused: "bad_request",
+    Edited: "edited",
+    Unchanged: "edit_unchanged",
+    Gone: "edit_gone",
 }
 
 
@@ -174,6 +177,15 @@ class TelegramGateway:
         return outcome
 
     async def _edit(
+        self, chat_id: int, message_id: int, text: str, is_group: bool, preview: bool, *, html: bool
+    ) -> EditOutcome:
+        started = time.monotonic()
+        outcome = await self._call_edit(chat_id, message_id, text, is_group, preview, html=html)
+        if self._observe is not None:
+            self._observe(OUTCOME_KINDS[type(outcome)], time.monotonic() - started)
+        return outcome
+
+    async def _call_edit(
         self, chat_id: int, message_id: int, text: str, is_group: bool, preview: bool, *, html: bool
     ) -> EditOutcome:
         try:

@@ -25,7 +25,7 @@ class Metrics:
             "c5watch_feed_fetches", "Feed fetches by outcome", ["outcome"], registry=r
         )
         self.sends = Counter(
-            "c5watch_telegram_sends", "Telegram send attempts by outcome", ["outcome"], registry=r
+            "c5watch_telegram_sends", "Telegram sends and edits by outcome", ["outcome"], registry=r
         )
         self.send_latency = Histogram(
             "c5watch_telegram_send_seconds",
@@ -55,7 +55,8 @@ class Metrics:
         self.fetches.labels(outcome).inc()
 
     def record_send(self, outcome: str, seconds: float) -> None:
-        """``outcome``: sent, retry_after (429), forbidden (403), migrated, bad_request, error."""
+        """``outcome``: sent, retry_after (429), forbidden (403), migrated, bad_request, error;
+        for edits also edited, edit_unchanged, edit_gone."""
         self.sends.labels(outcome).inc()
         self.send_latency.observe(seconds)
 
