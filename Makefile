@@ -31,6 +31,8 @@ bench: $(STAMP)
 eval: $(STAMP)
 	@echo "== labelled fixtures (the rules were checked against these)"
 	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/labelled.jsonl
+	@echo "== dev fixtures (used for the latest rule changes)"
+	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/dev.jsonl
 	@echo "== held-out fixtures (never used to tune the rules)"
 	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/heldout.jsonl
 
