@@ -9,12 +9,12 @@ does nothing while alerts are due, edits only a bounded batch, and shares the se
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, utc_now
+from bot.delivery._workers import run_each
 from bot.delivery.compose import AlertComposer
 from bot.delivery.telegram import (
     ChatBlocked,
@@ -77,19 +77,17 @@ class AlertEditor:
         due = await self.repo.due_messages(now, limit=self.batch)
         if not due:
             return report
-        queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
-        for key in due:
-            queue.put_nowait(key)
 
-        async def worker() -> None:
-            while not queue.empty():
-                chat_id, message_id = queue.get_nowait()
-                try:
-                    await self.edit_message(chat_id, message_id, now, report)
-                except Exception:  # one message's failure must not stop the others
-                    log.exception("editing message %s in chat %s failed", message_id, chat_id)
+        async def edit(key: tuple[int, int]) -> None:
+            await self.edit_message(key[0], key[1], now, report)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(due)))))
+        await run_each(
+            due,
+            edit,
+            concurrency=self.concurrency,
+            log=log,
+            failure="editing (chat, message) %s failed",
+        )
         if report:
             log.info(
                 "editor: %d messages edited, %d already current, %d retried later, %d given up",

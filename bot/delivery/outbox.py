@@ -8,13 +8,13 @@ two is one message: see docs/delivery.md.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock, utc_now
+from bot.delivery._workers import run_each
 from bot.delivery.compose import AlertComposer
 from bot.delivery.telegram import (
     ChatBlocked,
@@ -77,19 +77,17 @@ class OutboxSender:
         # Several workers read the same due list: each starts at its own place in it, so
         # they mostly claim different chats instead of racing for the same ones in turn.
         start = random.randrange(len(chats))
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for chat_id in chats[start:] + chats[:start]:
-            queue.put_nowait(chat_id)
 
-        async def worker() -> None:
-            while not queue.empty():
-                chat_id = queue.get_nowait()
-                try:
-                    await self.drain_chat(chat_id, now, report)
-                except Exception:  # one chat's failure must not stop the others
-                    log.exception("sending to chat %s failed; its alerts stay owed", chat_id)
+        async def drain(chat_id: int) -> None:
+            await self.drain_chat(chat_id, now, report)
 
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(chats)))))
+        await run_each(
+            chats[start:] + chats[:start],
+            drain,
+            concurrency=self.concurrency,
+            log=log,
+            failure="sending to chat %s failed; its alerts stay owed",
+        )
         if report.messages or report.retried or report.cancelled:
             log.info(
                 "outbox: %d messages (%d alerts) sent, %d retried later, %d cancelled",
