@@ -38,14 +38,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.feed_server import FeedServer  # noqa: E402
 from tests.fakes.telegram_api import RateLimits  # noqa: E402
+from tests.pg import drop_database, pg_unavailable  # noqa: E402
 from tests.scale.harness import (  # noqa: E402
     ITEMS_PER_FEED,
     Process,
     TaggedTelegram,
     create_database,
-    drop_database,
     feeds_done,
-    pg_unavailable,
     seed_feeds,
     seed_outbox,
     serve_feeds,

@@ -10,20 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.db import SessionFactory, create_engine, session_factory, upgrade_to_head
-from storage.models import Base
-
-PG_ADMIN_URL = os.environ.get(
-    "C5WATCH_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+from tests.pg import create_database, drop_database, pg_unavailable, truncate_all
 
 
 def _run(coro: object) -> object:
@@ -44,55 +37,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-async def _pg_available() -> str | None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return None
-    except Exception as exc:  # any failure to connect means "not available"
-        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0][:120]}"
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated to head, dropped afterwards."""
-    reason = _run(_pg_available())
+    reason = _run(pg_unavailable())
     if reason:
         if os.environ.get("C5WATCH_REQUIRE_POSTGRES") == "1":
             pytest.fail(str(reason))
         pytest.skip(str(reason))
-    name = f"c5watch_test_{uuid.uuid4().hex[:10]}"
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-
-    async def admin(sql: str) -> None:
-        engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-        await engine.dispose()
-
-    async def migrate(url: str) -> None:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        await engine.dispose()
-
-    _run(admin(f'CREATE DATABASE "{name}"'))
-    url = f"{base}/{name}"
+    url = str(_run(create_database()))
     try:
-        _run(migrate(url))
         yield url
     finally:
-        _run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _truncate_all(url: str) -> None:
-    engine = create_async_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
+        _run(drop_database(url))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -105,7 +62,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{target}"
     else:
         url: str = request.getfixturevalue("pg_database")
-        _run(_truncate_all(url))
+        _run(truncate_all(url))
         yield url
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _truncate_all
+from tests.pg import truncate_all
 
 
 @pytest.fixture
 def scale_db(pg_database: str) -> str:
     """The session's PostgreSQL database, emptied (the shared send budget included)."""
-    asyncio.run(_truncate_all(pg_database))
+    asyncio.run(truncate_all(pg_database))
     return pg_database
 
 

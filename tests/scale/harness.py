@@ -20,7 +20,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,19 +29,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select
 
-from storage.db import SessionFactory, create_engine, session_factory, upgrade_to_head
+from storage.db import SessionFactory, create_engine, session_factory
 from storage.models import Chat, Delivery, Feed, Item, Match, Story
+from tests import pg
 from tests.fakes.feed_server import FeedServer, make_rss
 from tests.fakes.telegram_api import FakeTelegramServer, RateLimits
 
 T = TypeVar("T")
 
-PG_ADMIN_URL = os.environ.get(
-    "C5WATCH_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 ITEMS_PER_FEED = 3
 STORY_TITLE = "США расширяют влияние на ключевого союзника Китая и России"
 STORY_URL = "https://news.example/c5-minerals"
@@ -113,42 +109,9 @@ class TaggedTelegram(FakeTelegramServer):
 
 
 # --- databases --------------------------------------------------------------------------------
-async def pg_unavailable() -> str | None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return None
-    except Exception as exc:  # any failure to connect means "not available"
-        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0][:120]}"
-    finally:
-        await engine.dispose()
-
-
-async def _admin(sql: str) -> None:
-    engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
 async def create_database() -> str:
     """A fresh migrated database next to the admin one; returns its URL."""
-    name = f"c5watch_scale_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    engine = create_engine(url)
-    try:
-        await upgrade_to_head(engine)
-    finally:
-        await engine.dispose()
-    return url
-
-
-async def drop_database(url: str) -> None:
-    await _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    return await pg.create_database("c5watch_scale")
 
 
 def with_db(url: str, work: Callable[[SessionFactory], Awaitable[T]]) -> T:
