@@ -69,13 +69,3 @@ async def upgrade_to_head(engine: AsyncEngine, revision: str = "head") -> None:
     url = engine.url.render_as_string(hide_password=False)
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade, url, revision)
-
-
-async def current_revision(engine: AsyncEngine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    def _rev(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
-    async with engine.connect() as conn:
-        return await conn.run_sync(_rev)
