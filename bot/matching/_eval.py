@@ -81,6 +81,28 @@ def _best(options: list[frozenset[Anchor] | None]) -> frozenset[Anchor] | None:
     return min(usable, key=cost)
 
 
+def tested(node: Node) -> tuple[set[str], set[str]]:
+    """(keys, prefixes): every term and prefix ``node`` asks about, negated branches too."""
+    keys: set[str] = set()
+    prefixes: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Word | Words):
+            keys |= n.keys
+        elif isinstance(n, Phrase):
+            keys.update(*n.seq)
+        elif isinstance(n, Prefix):
+            prefixes.add(n.prefix)
+        elif isinstance(n, Not):
+            stack.append(n.child)
+        elif isinstance(n, Near):
+            stack += (n.left, n.right)
+        else:
+            stack += n.children
+    return keys, prefixes
+
+
 def evaluate(node: Node, doc: Document) -> bool:
     if isinstance(node, Word | Words):
         terms = doc.title_terms if node.title else doc.terms

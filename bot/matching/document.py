@@ -7,6 +7,7 @@ from itertools import compress, count, repeat
 
 from bot.matching.aliases import AliasTable, load_aliases
 from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, raw_tokens, segments
+from bot.matching.vocabulary import Phrases, Vocabulary
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
 
@@ -88,11 +89,16 @@ class Normaliser:
         """
         return self.field_terms(text, "")[0]
 
-    def field_terms(self, title: str, summary: str) -> tuple[set[str], set[str]]:
-        """(terms of the title, terms of title and summary), in one pass over cached chunks."""
+    def field_terms(
+        self, title: str, summary: str, vocabulary: Vocabulary | None = None
+    ) -> tuple[set[str], set[str]]:
+        """(terms of the title, terms of title and summary), in one pass over cached chunks.
+
+        With a ``vocabulary``, only the terms it admits, from its own chunk cache.
+        """
         first = segments(title) if _special(title) else title.split()
         rest = segments(summary) if _special(summary) else summary.split()
-        cache = self._chunks
+        cache = self._chunks if vocabulary is None else vocabulary.chunks
         get = cache.__getitem__
         try:  # the common case: every chunk seen before
             head = set().union(*map(get, first))
@@ -104,13 +110,18 @@ class Normaliser:
             cache.clear()
         terms = self.terms
         for chunk in missing:
-            cache[chunk] = frozenset().union(*map(terms, _tokenise(chunk)))
+            found = frozenset().union(*map(terms, _tokenise(chunk)))
+            cache[chunk] = found if vocabulary is None else vocabulary.admitted(found)
         try:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
         except KeyError:  # the cache was cleared meanwhile by another thread
             head = self.all_terms(raw_tokens(title))
-            return head, head | self.all_terms(raw_tokens(summary))
+            body = head | self.all_terms(raw_tokens(summary))
+            if vocabulary is None:
+                return head, body
+            admit = vocabulary.admitted
+            return set(admit(frozenset(head))), set(admit(frozenset(body)))
 
     def token_terms(self, text: str) -> list[frozenset[str]]:
         """Terms of each raw token of a prepared text, in order (cached per whitespace chunk).
@@ -143,11 +154,16 @@ class Normaliser:
 
 class Document:
     """One item's title and summary, normalised lazily: term sets first, tokens and positions
-    of a term only when a phrase, NEAR, title: or explanation asks."""
+    of a term only when a phrase, NEAR, title: or explanation asks.
+
+    With a ``vocabulary``, the term sets hold only the terms it admits (those its index can
+    test); tokens and positions keep every term.
+    """
 
     __slots__ = (
         "_found",
         "_norm",
+        "_phrases",
         "_positions",
         "_summary",
         "_summary_text",
@@ -160,7 +176,9 @@ class Document:
         "title_terms",
     )
 
-    def __init__(self, norm: Normaliser, title: str, summary: str) -> None:
+    def __init__(
+        self, norm: Normaliser, title: str, summary: str, vocabulary: Vocabulary | None = None
+    ) -> None:
         self._norm = norm
         self._title_text = prepare(title)
         self._summary_text = prepare(summary)
@@ -173,9 +191,15 @@ class Document:
         # Answers of compiled tests that scan positions or terms: by id of the node asked (with
         # the node, to tell a reused id), or by (prefix, title) with None.
         self.memo: dict[Hashable, tuple[object, bool]] = {}
-        self.title_terms, self.terms = norm.field_terms(self._title_text, self._summary_text)
-        if not self.terms.isdisjoint(norm.alias_first_keys):
-            self._add_alias_phrases()
+        self.title_terms, self.terms = norm.field_terms(
+            self._title_text, self._summary_text, vocabulary
+        )
+        self._phrases: Phrases = norm.aliases.phrases
+        firsts = norm.alias_first_keys
+        if vocabulary is not None:  # only the alias phrases the index's rules refer to
+            self._phrases, firsts = vocabulary.phrases, vocabulary.phrase_firsts
+        if not self.terms.isdisjoint(firsts):
+            self._add_alias_phrases(firsts)
 
     @property
     def title(self) -> list[str]:
@@ -232,11 +256,10 @@ class Document:
             self._token_terms = token_terms
         return token_terms
 
-    def _add_alias_phrases(self) -> None:
-        aliases = self._norm.aliases
+    def _add_alias_phrases(self, firsts: frozenset[str]) -> None:
         phrases: dict[str, list[int]] = {}
-        for first in self.terms & self._norm.alias_first_keys:
-            for seq, canonical in aliases.phrases[first]:
+        for first in self.terms & firsts:
+            for seq, canonical in self._phrases[first]:
                 if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
                     continue
                 starts, tokens = self.positions(first), self._tokens()

@@ -18,13 +18,14 @@ from collections.abc import Hashable, Iterable, Sequence
 
 from bot.matching._compile import Shared
 from bot.matching._entry import Entry, fired, make_entry
-from bot.matching._eval import Anchor, anchors
+from bot.matching._eval import Anchor, anchors, tested
 from bot.matching._simple import SimplePostings
 from bot.matching.document import Document, Normaliser
 from bot.matching.errors import RuleLimitError, RuleSyntaxError
 from bot.matching.query import Query, QueryLimits, default_normaliser, parse_query
 from bot.matching.topics import Topic, TopicPart, decide
 from bot.matching.types import ItemMatches, MatchInput, RuleMatch, TopicMatch
+from bot.matching.vocabulary import Vocabulary
 
 
 class RuleIndex:
@@ -49,6 +50,10 @@ class RuleIndex:
             "p": (self._prefixes, set()),
         }
         self._owners: Counter[Hashable] = Counter()
+        # Every key and prefix the rules test; removing a rule leaves its keys in (a larger
+        # vocabulary is slower, never wrong). The snapshot documents use is made on demand.
+        self._tested: tuple[set[str], set[str]] = (set(), set())
+        self._vocabulary: Vocabulary | None = None
         self._write = threading.Lock()
         self.topics: dict[str, Topic] = {}
 
@@ -88,6 +93,12 @@ class RuleIndex:
             if old is not None:
                 self._unlink(old)
             entry = make_entry(rule_id, parsed, found, owner, shared)
+            keys, prefixes = tested(entry.root)
+            known_keys, known_prefixes = self._tested
+            if not (keys <= known_keys and prefixes <= known_prefixes):
+                known_keys |= keys
+                known_prefixes |= prefixes
+                self._vocabulary = None  # before the rule is seen, so no match misses its keys
             self._entries[rule_id] = entry
             if owner is not None:
                 self._owners[owner] += 1
@@ -138,8 +149,21 @@ class RuleIndex:
         """How many rules ``owner`` has in the index."""
         return self._owners.get(owner, 0)
 
+    def vocabulary(self) -> Vocabulary:
+        """The terms the rules test, as documents are to keep them."""
+        found = self._vocabulary
+        if found is None:
+            with self._write:
+                found = self._vocabulary
+                if found is None:
+                    keys, prefixes = self._tested
+                    found = Vocabulary(self.normaliser.aliases, keys, prefixes)
+                    self._vocabulary = found
+        return found
+
     def document(self, item: MatchInput) -> Document:
-        return Document(self.normaliser, item.title, item.summary)
+        """The item normalised, its term sets holding only terms this index's rules test."""
+        return Document(self.normaliser, item.title, item.summary, self.vocabulary())
 
     def candidates(self, doc: Document) -> set[Hashable]:
         """Rules whose anchor terms occur in the document (a superset of the matches)."""
@@ -202,7 +226,15 @@ class RuleIndex:
 
     def match(self, item: MatchInput) -> ItemMatches:
         """The rules and topics ``item`` matches, each with the terms that fired."""
-        doc = self.document(item)
+        while True:
+            vocabulary = self.vocabulary()
+            found = self._match(Document(self.normaliser, item.title, item.summary, vocabulary))
+            # A rule added meanwhile with a new key may have been tested on a document that
+            # could not hold that key: match again with the vocabulary that admits it.
+            if self._vocabulary is vocabulary:
+                return found
+
+    def _match(self, doc: Document) -> ItemMatches:
         rules = self._simple.matches(doc, self._entries)
         parts: dict[str, dict[TopicPart, Entry]] = {}
         entries = self._entries

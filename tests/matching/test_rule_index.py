@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from bot.matching import MatchInput, QueryLimits, RuleIndex, RuleLimitError
+from bot.matching import ItemMatches, MatchInput, QueryLimits, RuleIndex, RuleLimitError
+from bot.matching.document import Document
 
 
 def matched(index: RuleIndex, title: str, summary: str = "") -> dict[object, tuple[str, ...]]:
@@ -79,6 +80,42 @@ def test_add_remove_and_replace_at_run_time() -> None:
     index.add("b", "кобальт")  # replacing drops the old terms
     assert not matched(index, "уран и литий")
     assert len(index) == 1
+
+
+def test_documents_keep_only_the_terms_rules_test() -> None:
+    index = RuleIndex()
+    index.add("u", "уран -золото")
+    doc = index.document(MatchInput("Добыча урана и золота в Казахстане выросла"))
+    assert doc.terms == {"уран", "золото"}  # the NOT branch's key is kept too
+    index.add("p", "казах*")
+    doc = index.document(MatchInput("Добыча урана и золота в Казахстане выросла"))
+    assert {"уран", "золото", "казахстан"} <= doc.terms
+    assert not doc.terms & {"добыча", "выросла", "вырасти"}
+
+
+def test_a_new_key_reaches_texts_seen_before() -> None:
+    index = RuleIndex()
+    index.add("u", "уран")
+    text = "Добыча урана и золота в Казахстане выросла"
+    assert set(matched(index, text)) == {"u"}  # its chunks are now cached without "золото"
+    index.add("x", "уран -золото")
+    index.add("g", "золото OR добыча")
+    assert matched(index, text) == {"u": ("уран",), "g": ("золото", "добыча")}
+
+
+def test_a_rule_added_while_an_item_is_matched_is_not_half_seen() -> None:
+    index = RuleIndex()
+    index.add("u", "уран")
+    real = index._match
+
+    def add_midway(doc: Document) -> ItemMatches:
+        if "x" not in index:  # another thread adds a rule with a new key right now
+            index.add("x", "уран -золото")
+        return real(doc)
+
+    index._match = add_midway  # type: ignore[method-assign]
+    got = index.match(MatchInput("Уран и золото"))
+    assert {m.rule_id for m in got.rules} == {"u"}
 
 
 def test_rules_per_chat_limit() -> None:

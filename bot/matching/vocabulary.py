@@ -1,0 +1,58 @@
+"""The terms an index can test: a document keeps only these in its term sets.
+
+A rule asks of a document only whether some of its keys occur (or a term with one of its
+prefixes), so the hundreds of other terms of an item (its common words and their lemmas) cost
+set work on every item and never change an answer. A ``Vocabulary`` holds every key and prefix
+of an index's rules, in positive and negative branches alike, and caches per whitespace chunk
+of text the admitted terms, which are few: most chunks admit none.
+
+A vocabulary is immutable but for its chunk cache: an index that meets a new key makes a new
+one when it next makes a document, whose cache fills again from the normaliser's token cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.matching.aliases import AliasTable
+
+Phrases = Mapping[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]]
+
+
+class Vocabulary:
+    """Keys and prefixes an index tests, and the alias phrases its rules refer to."""
+
+    def __init__(
+        self,
+        aliases: AliasTable,
+        keys: Iterable[str] = (),
+        prefixes: Iterable[str] = (),
+    ) -> None:
+        self.aliases = aliases
+        wanted = frozenset(keys)
+        # Multi-word alias variants are found as phrases only when a rule asks for their group,
+        # and then each of their words must be admitted for the phrase to be seen.
+        phrases: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
+        words: set[str] = set()
+        for first, variants in aliases.phrases.items():
+            for seq, canonical in variants:
+                if canonical in wanted:
+                    phrases.setdefault(first, []).append((seq, canonical))
+                    words.update(*seq)
+        self.phrases: Phrases = {first: tuple(v) for first, v in phrases.items()}
+        self.phrase_firsts = frozenset(self.phrases)
+        self.keys = wanted
+        self._admitted = wanted | words
+        self.prefixes = frozenset(prefixes)
+        self._lengths = sorted({len(p) for p in self.prefixes})
+        self.chunks: dict[str, frozenset[str]] = {}
+
+    def admitted(self, terms: frozenset[str]) -> frozenset[str]:
+        """Those of ``terms`` a rule can test: keys, alias phrase words, prefixed terms."""
+        found = terms & self._admitted
+        if self._lengths:
+            prefixes, lengths = self.prefixes, self._lengths
+            extra = [t for t in terms for n in lengths if t[:n] in prefixes]
+            if extra:
+                return found.union(extra)
+        return found
