@@ -18,7 +18,7 @@ from bot.matching.topics import TopicPart
 from bot.matching.types import RuleMatch
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: postings hold entries
 class Entry:
     rule_id: Hashable
     query: Query

@@ -3,6 +3,10 @@
 An explanation skips every subtree none of whose terms occur (a branch can only hold when one
 of them is there), picks the words of a large OR by set intersection, and tests no atom that
 an AND or NEAR known to hold needs.
+
+Emitters append candidates, (text, identity) pairs, that the explanation filters for repeats at
+the end; so what a subtree emits depends on the document alone, and a subtree that several
+rules of a topic share (``Shared``) is explained once per document.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 
 Explain = Callable[[Document], tuple[str, ...]]
-# (document, texts so far, identities of the atoms reported so far)
-_Emit = Callable[[Document, list[str], set[object]], None]
+# An atom's text as shown, and an identity equal for atoms ``_same`` calls the same.
+Candidate = tuple[str, object]
+_Emit = Callable[[Document, list[Candidate]], None]
 
 
 def compile_explain(
@@ -36,12 +41,24 @@ def compile_explain(
     def explain(doc: Document) -> tuple[str, ...]:
         nonlocal emit
         if emit is None:
-            emit = _emitter(node, True, shared) or (lambda doc, out, seen: None)
-        out: list[str] = []
-        emit(doc, out, set())
-        return tuple(out)
+            emit = _emitter(node, True, shared) or (lambda doc, found: None)
+        found: list[Candidate] = []
+        emit(doc, found)
+        return _distinct(found)
 
     return explain
+
+
+def _distinct(found: list[Candidate]) -> tuple[str, ...]:
+    """The texts of the candidates, less a text already shown or an atom already reported."""
+    out: list[str] = []
+    seen: set[object] = set()
+    for text, ident in found:
+        if text not in out and ident not in seen:
+            out.append(text)
+            if ident is not None:
+                seen.add(ident)
+    return tuple(out)
 
 
 def static_explanation(node: Node) -> tuple[str, ...] | None:
@@ -92,16 +109,6 @@ def _ident(node: Word | Phrase | Prefix) -> object:
     return None
 
 
-def _report(
-    node: Word | Phrase | Prefix, ident: object, doc: Document, out: list[str], seen: set[object]
-) -> None:
-    text = _shown(node, doc)
-    if text not in out and ident not in seen:
-        out.append(text)
-        if ident is not None:
-            seen.add(ident)
-
-
 def _keys(node: Node) -> frozenset[str] | None:
     """Every term an atom under ``node`` needs (None: a prefix, which no set bounds)."""
     if isinstance(node, Word | Words):
@@ -128,21 +135,21 @@ def _emit_words(node: Words) -> _Emit:
     )
     if len(words) < GATED_OR:
 
-        def emit_few(doc: Document, out: list[str], seen: set[object]) -> None:
+        def emit_few(doc: Document, found: list[Candidate]) -> None:
             terms = doc.title_terms if title else doc.terms
             for key, word, ident in words:
                 if key in terms:
-                    _report(word, ident, doc, out, seen)
+                    found.append((_shown(word, doc), ident))
 
         return emit_few
     rank = {key: i for i, (key, _, _) in enumerate(words)}
     keys = frozenset(rank)
 
-    def emit_many(doc: Document, out: list[str], seen: set[object]) -> None:
-        found = keys.intersection(doc.title_terms if title else doc.terms)
-        for i in sorted(map(rank.__getitem__, found)):
+    def emit_many(doc: Document, found: list[Candidate]) -> None:
+        present = keys.intersection(doc.title_terms if title else doc.terms)
+        for i in sorted(map(rank.__getitem__, present)):
             _, word, ident = words[i]
-            _report(word, ident, doc, out, seen)
+            found.append((_shown(word, doc), ident))
 
     return emit_many
 
@@ -153,18 +160,18 @@ def _emit_parts(parts: list[tuple[frozenset[str] | None, _Emit]], every: bool) -
     if every:
         emits = tuple(emit for _, emit in parts)
 
-        def emit_every(doc: Document, out: list[str], seen: set[object]) -> None:
+        def emit_every(doc: Document, found: list[Candidate]) -> None:
             for emit in emits:
-                emit(doc, out, seen)
+                emit(doc, found)
 
         return emit_every
     if len(parts) < GATED_OR:
 
-        def emit_all(doc: Document, out: list[str], seen: set[object]) -> None:
+        def emit_all(doc: Document, found: list[Candidate]) -> None:
             terms = doc.terms
             for keys, emit in parts:
                 if keys is None or not keys.isdisjoint(terms):
-                    emit(doc, out, seen)
+                    emit(doc, found)
 
         return emit_all
     always = frozenset(i for i, (keys, _) in enumerate(parts) if keys is None)
@@ -175,18 +182,44 @@ def _emit_parts(parts: list[tuple[frozenset[str] | None, _Emit]], every: bool) -
     gate = frozenset(by_key)
     chosen_emits = [emit for _, emit in parts]
 
-    def emit_gated(doc: Document, out: list[str], seen: set[object]) -> None:
+    def emit_gated(doc: Document, found: list[Candidate]) -> None:
         chosen = set(always)
         for key in gate.intersection(doc.terms):
             chosen.update(by_key[key])
         for i in sorted(chosen):
-            chosen_emits[i](doc, out, seen)
+            chosen_emits[i](doc, found)
 
     return emit_gated
 
 
 def _emitter(node: Node, holds: bool = False, shared: Shared | None = None) -> _Emit | None:
-    """Appends what ``node`` reports; ``holds``: the node is known to hold in the document."""
+    """Appends what ``node`` reports; ``holds``: the node is known to hold in the document.
+
+    With ``shared``, an AND, OR or NEAR keeps what it emitted in the document, for the other
+    rules of the topic that share it.
+    """
+    emit = _build(node, holds, shared)
+    if shared is None or emit is None or not isinstance(node, And | Or | Near):
+        return emit
+    return _remembered(node, holds, emit)
+
+
+def _remembered(node: Node, holds: bool, inner: _Emit) -> _Emit:
+    key = (id(node), holds)
+
+    def emit(doc: Document, found: list[Candidate]) -> None:
+        memo = doc.explained
+        hit = memo.get(key)
+        if hit is None or hit[0] is not node:
+            own: list[Candidate] = []
+            inner(doc, own)
+            hit = memo[key] = (node, own)
+        found += hit[1]
+
+    return emit
+
+
+def _build(node: Node, holds: bool, shared: Shared | None) -> _Emit | None:
     if isinstance(node, Not):
         return None
     if isinstance(node, Words):
@@ -195,15 +228,15 @@ def _emitter(node: Node, holds: bool = False, shared: Shared | None = None) -> _
         atom, ident = node, _ident(node)
         if holds:
 
-            def emit_held(doc: Document, out: list[str], seen: set[object]) -> None:
-                _report(atom, ident, doc, out, seen)
+            def emit_held(doc: Document, found: list[Candidate]) -> None:
+                found.append((_shown(atom, doc), ident))
 
             return emit_held
         test = compile_rule(node, shared)
 
-        def emit_atom(doc: Document, out: list[str], seen: set[object]) -> None:
+        def emit_atom(doc: Document, found: list[Candidate]) -> None:
             if test(doc):
-                _report(atom, ident, doc, out, seen)
+                found.append((_shown(atom, doc), ident))
 
         return emit_atom
     if isinstance(node, And | Or):
@@ -217,9 +250,9 @@ def _emitter(node: Node, holds: bool = False, shared: Shared | None = None) -> _
     left, right = _emitter(node.left, True, shared), _emitter(node.right, True, shared)
     sides = tuple(emit for emit in (left, right) if emit is not None)
 
-    def emit_near(doc: Document, out: list[str], seen: set[object]) -> None:
+    def emit_near(doc: Document, found: list[Candidate]) -> None:
         if holds or near(doc):
             for emit in sides:
-                emit(doc, out, seen)
+                emit(doc, found)
 
     return emit_near

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from itertools import compress, count, repeat
+from itertools import chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases
 from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, raw_tokens, segments
@@ -123,22 +123,29 @@ class Normaliser:
             admit = vocabulary.admitted
             return set(admit(frozenset(head))), set(admit(frozenset(body)))
 
-    def token_terms(self, text: str) -> list[frozenset[str]]:
+    def token_terms(self, text: str, vocabulary: Vocabulary | None = None) -> list[frozenset[str]]:
         """Terms of each raw token of a prepared text, in order (cached per whitespace chunk).
 
         A special text is cut into ``segments``; only those with a '+' or "U." take the full
-        tokeniser, each cached like a plain chunk.
+        tokeniser, each cached like a plain chunk. With a ``vocabulary``, only the terms it
+        admits, from its own cache.
         """
-        cache = self._chunk_tokens
-        if len(cache) >= self._limit:
-            cache.clear()
-        found: list[frozenset[str]] = []
-        for chunk in segments(text) if _special(text) else text.split():
-            tokens = cache.get(chunk)
-            if tokens is None:
-                tokens = cache[chunk] = tuple(map(self.terms, _tokenise(chunk)))
-            found += tokens
-        return found
+        cache = self._chunk_tokens if vocabulary is None else vocabulary.chunk_tokens
+        chunks = segments(text) if _special(text) else text.split()
+        missing = set(chunks).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > self._limit:
+                cache.clear()
+            for chunk in missing:
+                tokens = tuple(map(self.terms, _tokenise(chunk)))
+                if vocabulary is not None:
+                    tokens = tuple(map(vocabulary.admitted, tokens))
+                cache[chunk] = tokens
+        try:
+            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+        except KeyError:  # the cache was cleared meanwhile by another thread
+            tokens = tuple(map(self.terms, raw_tokens(text)))
+            return list(tokens if vocabulary is None else map(vocabulary.admitted, tokens))
 
     def all_terms(self, tokens: Iterable[str]) -> set[str]:
         """Union of the terms of many raw tokens (C-level loops; misses filled first)."""
@@ -156,8 +163,8 @@ class Document:
     """One item's title and summary, normalised lazily: term sets first, tokens and positions
     of a term only when a phrase, NEAR, title: or explanation asks.
 
-    With a ``vocabulary``, the term sets hold only the terms it admits (those its index can
-    test); tokens and positions keep every term.
+    With a ``vocabulary``, term sets, tokens and positions hold only the terms it admits
+    (those its index can test).
     """
 
     __slots__ = (
@@ -165,12 +172,15 @@ class Document:
         "_norm",
         "_phrases",
         "_positions",
+        "_spans",
         "_summary",
         "_summary_text",
         "_title",
         "_title_length",
         "_title_text",
         "_token_terms",
+        "_vocabulary",
+        "explained",
         "memo",
         "terms",
         "title_terms",
@@ -186,11 +196,15 @@ class Document:
         self._title_length: int | None = None
         self._summary: list[str] | None = None
         self._token_terms: list[frozenset[str]] | None = None
-        self._positions: dict[str, list[int]] = {}
+        self._vocabulary = vocabulary
+        self._positions: dict[str, list[int]] | None = None
+        self._spans: dict[str, dict[int, int]] = {}  # alias phrases: start -> length, by term
         self._found: dict[frozenset[str], str | None] = {}
         # Answers of compiled tests that scan positions or terms: by id of the node asked (with
         # the node, to tell a reused id), or by (prefix, title) with None.
         self.memo: dict[Hashable, tuple[object, bool]] = {}
+        # What shared subtrees emitted when explained: by (id of the node, whether it held).
+        self.explained: dict[tuple[int, bool], tuple[object, list[tuple[str, object]]]] = {}
         self.title_terms, self.terms = norm.field_terms(
             self._title_text, self._summary_text, vocabulary
         )
@@ -222,58 +236,78 @@ class Document:
         return self._title_length
 
     def find_raw(self, keys: frozenset[str]) -> str | None:
-        """The first token, as written, whose terms include one of ``keys`` (memoised)."""
+        """The first occurrence, as written, of one of ``keys`` (memoised): a token, or the
+        words of an alias phrase ("United States" for ``~usa``)."""
         if keys in self._found:
             return self._found[keys]
         found = None
-        if not keys.isdisjoint(self.terms):
-            apart = list(map(keys.isdisjoint, self._tokens()))
-            if False in apart:
-                i, length = apart.index(False), self.title_length
-                found = self.title[i] if i < length else self.summary[i - length - FIELD_GAP]
+        firsts = [
+            (p[0], key) for key in keys.intersection(self.terms) if (p := self.positions(key))
+        ]
+        if firsts:
+            start, key = min(firsts)
+            length = self._spans.get(key, {}).get(start, 1)
+            found = " ".join(self._raw(i) for i in range(start, start + length))
         self._found[keys] = found
         return found
 
+    def _raw(self, position: int) -> str:
+        length = self.title_length
+        if position < length:
+            return self.title[position]
+        return self.summary[position - length - FIELD_GAP]
+
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""
-        found = self._positions.get(term)
+        found = self._positions
         if found is None:
-            if term not in self.terms:
-                return []
-            token_terms = self._tokens()
-            found = list(compress(count(), map(frozenset.__contains__, token_terms, repeat(term))))
-            self._positions[term] = found
-        return found
+            found = self._positions = self._index()
+        return found.get(term, [])
+
+    def _index(self) -> dict[str, list[int]]:
+        """Positions of every term, in one pass over the tokens that hold any."""
+        tokens = self._tokens()
+        index: dict[str, list[int]] = {}
+        for i in compress(count(), tokens):
+            for term in tokens[i]:
+                index.setdefault(term, []).append(i)
+        return index
 
     def _tokens(self) -> list[frozenset[str]]:
         """Terms of each token: the title's, ``FIELD_GAP`` empty sets, the summary's."""
         token_terms = self._token_terms
         if token_terms is None:
-            token_terms = self._norm.token_terms(self._title_text)
+            norm, vocabulary = self._norm, self._vocabulary
+            token_terms = norm.token_terms(self._title_text, vocabulary)
             self._title_length = len(token_terms)
             token_terms += [frozenset()] * FIELD_GAP
-            token_terms += self._norm.token_terms(self._summary_text)
+            token_terms += norm.token_terms(self._summary_text, vocabulary)
             self._token_terms = token_terms
         return token_terms
 
     def _add_alias_phrases(self, firsts: frozenset[str]) -> None:
-        phrases: dict[str, list[int]] = {}
+        phrases: dict[str, list[tuple[int, int]]] = {}  # canonical -> (start, length)
         for first in self.terms & firsts:
             for seq, canonical in self._phrases[first]:
                 if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
                     continue
-                starts, tokens = self.positions(first), self._tokens()
+                tokens = self._tokens()
                 end = len(tokens) - len(seq)
-                for p in starts:
+                for p in self.positions(first):
                     if p <= end and all(
                         not keys.isdisjoint(tokens[p + i]) for i, keys in enumerate(seq[1:], 1)
                     ):
-                        phrases.setdefault(canonical, []).append(p)
+                        phrases.setdefault(canonical, []).append((p, len(seq)))
         if not phrases:
             return
         limit = self.title_length
-        for canonical, starts in phrases.items():
+        for canonical, found in phrases.items():
             self.terms.add(canonical)
-            if starts and min(starts) < limit:
+            if min(found)[0] < limit:
                 self.title_terms.add(canonical)
-            self._positions[canonical] = sorted(self.positions(canonical) + starts)
+            spans = self._spans.setdefault(canonical, {})
+            for p, length in found:
+                spans[p] = max(length, spans.get(p, 0))
+            index = self._positions
+            assert index is not None  # built by the positions() calls above
+            index[canonical] = sorted({*index.get(canonical, ()), *spans})

@@ -37,15 +37,16 @@ class RuleIndex:
         self.limits = limits or QueryLimits()
         self.normaliser = normaliser or default_normaliser()
         self._entries: dict[Hashable, Entry] = {}
-        self._terms: dict[str, tuple[Hashable, ...]] = {}
+        # Postings of the rules that are not simple: their entries by anchor term or prefix.
+        self._terms: dict[str, tuple[Entry, ...]] = {}
         self._term_keys: set[str] = set()
-        self._prefixes: dict[str, tuple[Hashable, ...]] = {}
+        self._prefixes: dict[str, tuple[Entry, ...]] = {}
         self._prefix_lengths: Counter[int] = Counter()
-        # Terms already looked up among the prefixes, and those that hit (term -> rule ids);
+        # Terms already looked up among the prefixes, and those that hit (term -> entries);
         # replaced, never cleared, whenever a prefix anchor is added or removed.
-        self._prefix_memo: tuple[set[str], dict[str, tuple[Hashable, ...]]] = (set(), {})
+        self._prefix_memo: tuple[set[str], dict[str, tuple[Entry, ...]]] = (set(), {})
         self._simple = SimplePostings()
-        self._tables: dict[str, tuple[dict[str, tuple[Hashable, ...]], set[str]]] = {
+        self._tables: dict[str, tuple[dict[str, tuple[Entry, ...]], set[str]]] = {
             "t": (self._terms, self._term_keys),
             "p": (self._prefixes, set()),
         }
@@ -106,7 +107,7 @@ class RuleIndex:
                 self._simple.add(entry)
             for kind, value in self._anchors(entry):
                 table, keys = self._tables[kind]
-                table[value] = (*table.get(value, ()), rule_id)
+                table[value] = (*table.get(value, ()), entry)
                 if kind == "p":
                     self._prefix_lengths[len(value)] += 1
                 else:
@@ -133,7 +134,7 @@ class RuleIndex:
             self._simple.remove(entry)
         for kind, value in self._anchors(entry):
             table, keys = self._tables[kind]
-            rest = tuple(r for r in table.get(value, ()) if r != entry.rule_id)
+            rest = tuple(e for e in table.get(value, ()) if e is not entry)
             if rest:
                 table[value] = rest
             else:
@@ -167,15 +168,15 @@ class RuleIndex:
 
     def candidates(self, doc: Document) -> set[Hashable]:
         """Rules whose anchor terms occur in the document (a superset of the matches)."""
-        return self._complex(doc) | self._simple.ids(doc)
+        return {entry.rule_id for entry in self._complex(doc)} | self._simple.ids(doc)
 
     @staticmethod
     def _anchors(entry: Entry) -> Iterable[Anchor]:
         return entry.anchors if entry.simple is None else ()
 
-    def _complex(self, doc: Document) -> set[Hashable]:
+    def _complex(self, doc: Document) -> set[Entry]:
         """Candidate rules other than the simple ones."""
-        found: set[Hashable] = set()
+        found: set[Entry] = set()
         terms = self._terms
         for term in doc.terms & self._term_keys:
             found.update(terms.get(term, ()))
@@ -192,18 +193,9 @@ class RuleIndex:
                     if ids:
                         hits[term] = tuple(ids)
                 seen.update(missing)
-            for term in doc.terms.intersection(hits):
-                found.update(hits[term])
-        return found
-
-    def matching(self, doc: Document) -> list[Entry]:
-        """Every rule that matches the document."""
-        entries = self._entries
-        found: list[Entry] = []
-        for rule_id in self.candidates(doc):
-            entry = entries.get(rule_id)
-            if entry is not None and entry.test(doc):
-                found.append(entry)
+            for term in doc.terms:  # not ``intersection(hits)``: that walks the whole dict
+                if term in hits:
+                    found.update(hits[term])
         return found
 
     def add_topic(self, topic: Topic) -> None:
@@ -237,15 +229,14 @@ class RuleIndex:
     def _match(self, doc: Document) -> ItemMatches:
         rules = self._simple.matches(doc, self._entries)
         parts: dict[str, dict[TopicPart, Entry]] = {}
-        entries = self._entries
-        for rule_id in self._complex(doc):
-            entry = entries.get(rule_id)
-            if entry is None or not entry.test(doc):
+        for entry in self._complex(doc):
+            if not entry.test(doc):
                 continue
-            if isinstance(entry.rule_id, TopicPart):
-                parts.setdefault(entry.rule_id.topic, {})[entry.rule_id] = entry
+            rule_id = entry.rule_id
+            if isinstance(rule_id, TopicPart):
+                parts.setdefault(rule_id.topic, {})[rule_id] = entry
             else:
-                rules.append(entry.hit or RuleMatch(entry.rule_id, fired(entry, doc)))
+                rules.append(entry.hit or RuleMatch(rule_id, entry.explain(doc)))
         topics: list[TopicMatch] = []
         for name, topic in self.topics.items():
             if name not in parts:

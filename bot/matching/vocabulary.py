@@ -46,6 +46,7 @@ class Vocabulary:
         self.prefixes = frozenset(prefixes)
         self._lengths = sorted({len(p) for p in self.prefixes})
         self.chunks: dict[str, frozenset[str]] = {}
+        self.chunk_tokens: dict[str, tuple[frozenset[str], ...]] = {}  # terms of each token
 
     def admitted(self, terms: frozenset[str]) -> frozenset[str]:
         """Those of ``terms`` a rule can test: keys, alias phrase words, prefixed terms."""

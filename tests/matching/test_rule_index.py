@@ -69,6 +69,14 @@ def test_terms_that_fired_are_reported() -> None:
     assert matched(index, "Уран и вольфрам Казахстана") == {1: ("уран", "вольфрам")}
 
 
+def test_an_alias_found_as_a_phrase_is_shown_as_written() -> None:
+    index = RuleIndex()
+    index.add(1, "~usa Kazakhstan")
+    got = matched(index, "Kazakhstan and the United States sign a deal; США")
+    assert got == {1: ("United States", "Kazakhstan")}
+    assert matched(index, "США и Казахстан") == {1: ("США", "Kazakhstan")}
+
+
 def test_add_remove_and_replace_at_run_time() -> None:
     index = RuleIndex()
     index.add("a", "уран")
