@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterable
 from itertools import chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases
-from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, raw_tokens, segments
+from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, segments
 from bot.matching.vocabulary import Phrases, Vocabulary
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
@@ -22,6 +22,16 @@ def _tokenise(chunk: str) -> list[str]:
     if chunk[0] == " ":
         return TOKEN_RE.findall(chunk, 1)
     return _WORD_RE.findall(chunk)
+
+
+def split_chunks(text: str) -> list[str]:
+    """A prepared text's whitespace chunks; ``segments`` if it may hold special tokens."""
+    return segments(text) if _special(text) else text.split()
+
+
+def _raw_of(chunks: list[str]) -> list[str]:
+    """The raw tokens of ``chunks``, in order (``raw_tokens`` of the text they came from)."""
+    return [raw for chunk in chunks for raw in _tokenise(chunk)]
 
 
 class Normaliser:
@@ -92,12 +102,16 @@ class Normaliser:
     def field_terms(
         self, title: str, summary: str, vocabulary: Vocabulary | None = None
     ) -> tuple[set[str], set[str]]:
-        """(terms of the title, terms of title and summary), in one pass over cached chunks.
+        """(terms of the title, terms of title and summary) of prepared texts."""
+        return self.chunk_terms(split_chunks(title), split_chunks(summary), vocabulary)
+
+    def chunk_terms(
+        self, first: list[str], rest: list[str], vocabulary: Vocabulary | None = None
+    ) -> tuple[set[str], set[str]]:
+        """(terms of the chunks ``first``, terms of all the chunks), from cached chunks.
 
         With a ``vocabulary``, only the terms it admits, from its own chunk cache.
         """
-        first = segments(title) if _special(title) else title.split()
-        rest = segments(summary) if _special(summary) else summary.split()
         cache = self._chunks if vocabulary is None else vocabulary.chunks
         get = cache.__getitem__
         try:  # the common case: every chunk seen before
@@ -116,22 +130,25 @@ class Normaliser:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
         except KeyError:  # the cache was cleared meanwhile by another thread
-            head = self.all_terms(raw_tokens(title))
-            body = head | self.all_terms(raw_tokens(summary))
+            head = self.all_terms(_raw_of(first))
+            body = head | self.all_terms(_raw_of(rest))
             if vocabulary is None:
                 return head, body
             admit = vocabulary.admitted
             return set(admit(frozenset(head))), set(admit(frozenset(body)))
 
     def token_terms(self, text: str, vocabulary: Vocabulary | None = None) -> list[frozenset[str]]:
-        """Terms of each raw token of a prepared text, in order (cached per whitespace chunk).
+        """Terms of each raw token of a prepared text, in order."""
+        return self.chunk_token_terms(split_chunks(text), vocabulary)
 
-        A special text is cut into ``segments``; only those with a '+' or "U." take the full
-        tokeniser, each cached like a plain chunk. With a ``vocabulary``, only the terms it
-        admits, from its own cache.
+    def chunk_token_terms(
+        self, chunks: list[str], vocabulary: Vocabulary | None = None
+    ) -> list[frozenset[str]]:
+        """Terms of each raw token of ``chunks``, in order (cached per chunk).
+
+        With a ``vocabulary``, only the terms it admits, from its own cache.
         """
         cache = self._chunk_tokens if vocabulary is None else vocabulary.chunk_tokens
-        chunks = segments(text) if _special(text) else text.split()
         missing = set(chunks).difference(cache)
         if missing:
             if len(cache) + len(missing) > self._limit:
@@ -144,7 +161,7 @@ class Normaliser:
         try:
             return list(chain.from_iterable(map(cache.__getitem__, chunks)))
         except KeyError:  # the cache was cleared meanwhile by another thread
-            tokens = tuple(map(self.terms, raw_tokens(text)))
+            tokens = tuple(map(self.terms, _raw_of(chunks)))
             return list(tokens if vocabulary is None else map(vocabulary.admitted, tokens))
 
     def all_terms(self, tokens: Iterable[str]) -> set[str]:
@@ -174,8 +191,10 @@ class Document:
         "_positions",
         "_spans",
         "_summary",
+        "_summary_chunks",
         "_summary_text",
         "_title",
+        "_title_chunks",
         "_title_length",
         "_title_text",
         "_token_terms",
@@ -205,8 +224,10 @@ class Document:
         self.memo: dict[Hashable, tuple[object, bool]] = {}
         # What shared subtrees emitted when explained: by (id of the node, whether it held).
         self.explained: dict[tuple[int, bool], tuple[object, list[tuple[str, object]]]] = {}
-        self.title_terms, self.terms = norm.field_terms(
-            self._title_text, self._summary_text, vocabulary
+        self._title_chunks = split_chunks(self._title_text)
+        self._summary_chunks = split_chunks(self._summary_text)
+        self.title_terms, self.terms = norm.chunk_terms(
+            self._title_chunks, self._summary_chunks, vocabulary
         )
         self._phrases: Phrases = norm.aliases.phrases
         firsts = norm.alias_first_keys
@@ -219,14 +240,14 @@ class Document:
     def title(self) -> list[str]:
         """Raw tokens of the title, in order."""
         if self._title is None:
-            self._title = raw_tokens(self._title_text)
+            self._title = _raw_of(self._title_chunks)
         return self._title
 
     @property
     def summary(self) -> list[str]:
         """Raw tokens of the summary, in order."""
         if self._summary is None:
-            self._summary = raw_tokens(self._summary_text)
+            self._summary = _raw_of(self._summary_chunks)
         return self._summary
 
     @property
@@ -278,10 +299,10 @@ class Document:
         token_terms = self._token_terms
         if token_terms is None:
             norm, vocabulary = self._norm, self._vocabulary
-            token_terms = norm.token_terms(self._title_text, vocabulary)
+            token_terms = norm.chunk_token_terms(self._title_chunks, vocabulary)
             self._title_length = len(token_terms)
             token_terms += [frozenset()] * FIELD_GAP
-            token_terms += norm.token_terms(self._summary_text, vocabulary)
+            token_terms += norm.chunk_token_terms(self._summary_chunks, vocabulary)
             self._token_terms = token_terms
         return token_terms
 

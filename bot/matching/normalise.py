@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress, count
 
 from bot.matching._morph import english_stem, russian_lemmas
 
@@ -46,9 +47,12 @@ def raw_tokens(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+_HOT_RE = re.compile(r"\+|[Uu]\.")
+
+
 def hot(chunk: str) -> bool:
     """Whether a chunk may start or hold a special token: a '+', or "U." in either case."""
-    return "+" in chunk or "U." in chunk or "u." in chunk
+    return _HOT_RE.search(chunk) is not None
 
 
 def segments(text: str) -> list[str]:
@@ -65,7 +69,7 @@ def segments(text: str) -> list[str]:
     if not parts[0]:
         return []
     chunks = parts[::2]
-    heat = [i for i, chunk in enumerate(chunks) if hot(chunk)]
+    heat = list(compress(count(), map(_HOT_RE.search, chunks)))
     if not heat:
         return chunks
     last = len(chunks) - 1

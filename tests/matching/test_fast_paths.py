@@ -54,6 +54,8 @@ def test_special_documents_equal_plain_tokenising(words: list[str]) -> None:
     text = " ".join(words)
     doc = Document(norm, text, "U.S. " + text)
     assert doc._tokens()[: doc.title_length] == [norm.terms(raw) for raw in raw_tokens(text)]
+    assert doc.title == raw_tokens(text)
+    assert doc.summary == raw_tokens("U.S. " + text)
 
 
 def test_shared_sub_expressions_are_one_node_and_evaluated_once() -> None:
