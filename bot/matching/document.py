@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterable
 from itertools import chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases
-from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, segments
+from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, raw_tokens, segments
 from bot.matching.vocabulary import Phrases, Vocabulary
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
@@ -240,14 +240,14 @@ class Document:
     def title(self) -> list[str]:
         """Raw tokens of the title, in order."""
         if self._title is None:
-            self._title = _raw_of(self._title_chunks)
+            self._title = raw_tokens(self._title_text)
         return self._title
 
     @property
     def summary(self) -> list[str]:
         """Raw tokens of the summary, in order."""
         if self._summary is None:
-            self._summary = _raw_of(self._summary_chunks)
+            self._summary = raw_tokens(self._summary_text)
         return self._summary
 
     @property
