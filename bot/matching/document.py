@@ -199,7 +199,6 @@ class Document:
         "_title_text",
         "_token_terms",
         "_vocabulary",
-        "explained",
         "memo",
         "terms",
         "title_terms",
@@ -222,8 +221,6 @@ class Document:
         # Answers of compiled tests that scan positions or terms: by id of the node asked (with
         # the node, to tell a reused id), or by (prefix, title) with None.
         self.memo: dict[Hashable, tuple[object, bool]] = {}
-        # What shared subtrees emitted when explained: by (id of the node, whether it held).
-        self.explained: dict[tuple[int, bool], tuple[object, list[tuple[str, object]]]] = {}
         self._title_chunks = split_chunks(self._title_text)
         self._summary_chunks = split_chunks(self._summary_text)
         self.title_terms, self.terms = norm.chunk_terms(
