@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import repeat
 
-from bot.matching._eval import anchors, evaluate, near_spans, spans
+from bot.matching._eval import Span, anchors, evaluate, spans
 from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 
 Test = Callable[[Document], bool]
+Spans = Callable[[Document], list[Span]]
 GATED_OR = 4  # an OR with at least this many branches tests only those its terms touch
 
 
@@ -119,6 +120,7 @@ def _near(node: Near, shared: Shared | None) -> Test:
     """NEAR holds only where both sides hold, so their set tests come before any span.
     The span answer is memoised per document: an explanation asks again."""
     left, right = compile_rule(node.left, shared), compile_rule(node.right, shared)
+    near_spans = _near_spans(node)
     key = id(node)
 
     def test(doc: Document) -> bool:
@@ -128,7 +130,7 @@ def _near(node: Near, shared: Shared | None) -> Test:
         hit = memo.get(key)
         if hit is not None and hit[0] is node:
             return hit[1]
-        found = bool(near_spans(node, doc))
+        found = bool(near_spans(doc))
         memo[key] = (node, found)
         return found
 
@@ -193,5 +195,56 @@ def _gated_or(children: tuple[Node, ...], shared: Shared | None) -> Test:
                 if test(doc):
                     return True
         return False
+
+    return gated
+
+
+def _near_spans(node: Node) -> Spans:
+    """``near_spans`` compiled: the spans of an OR of many atoms come from the atoms whose
+    terms occur only."""
+    if not isinstance(node, Near):
+        return _spans(node)
+    left, right, distance = _near_spans(node.left), _near_spans(node.right), node.distance
+
+    def near(doc: Document) -> list[Span]:
+        found = left(doc)
+        if not found:
+            return []
+        other = right(doc)
+        return [
+            (min(a[0], b[0]), max(a[1], b[1]))
+            for a in found
+            for b in other
+            if a != b and (b[0] - a[1] if a[1] < b[0] else a[0] - b[1]) <= distance
+        ]
+
+    return near
+
+
+def _spans(node: Node) -> Spans:
+    """``spans`` compiled (an AND, NOT or NEAR inside an OR has none, as there)."""
+    if isinstance(node, Word | Words | Phrase | Prefix):
+        return lambda doc: spans(node, doc)
+    if not isinstance(node, Or):
+        return lambda doc: []
+    parts = [_spans(c) for c in node.children]
+    if len(parts) < GATED_OR:
+        return lambda doc: [span for part in parts for span in part(doc)]
+    always: list[int] = []
+    by_key: dict[str, list[int]] = {}
+    for i, child in enumerate(node.children):
+        found = anchors(child)
+        if found is None or any(kind != "t" for kind, _ in found):
+            always.append(i)
+        else:
+            for _, key in found:
+                by_key.setdefault(key, []).append(i)
+    keys = frozenset(by_key)
+
+    def gated(doc: Document) -> list[Span]:
+        chosen = set(always)
+        for key in keys.intersection(doc.terms):
+            chosen.update(by_key[key])
+        return [span for i in sorted(chosen) for span in parts[i](doc)]
 
     return gated
