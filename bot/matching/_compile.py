@@ -88,6 +88,8 @@ def _compile(node: Node, shared: Shared | None) -> Test:
         return _gated_or(node.children, shared)
     if isinstance(node, Near):
         return _near(node, shared)
+    if isinstance(node, And) and shared is None:
+        return _and(node.children)
     if isinstance(node, And | Or):
         tests = tuple(compile_rule(c, shared) for c in sorted(node.children, key=_cost))
         if len(tests) == 2:
@@ -99,6 +101,35 @@ def _compile(node: Node, shared: Shared | None) -> Test:
             return lambda doc: all(t(doc) for t in tests)
         return lambda doc: any(t(doc) for t in tests)
     return lambda doc: evaluate(node, doc)
+
+
+def _and(children: tuple[Node, ...]) -> Test:
+    """An AND whose words and negated words are set tests in one call, the rest after."""
+    need: list[frozenset[str]] = []
+    refuse: list[frozenset[str]] = []
+    rest: list[Node] = []
+    for child in children:
+        inner = child.child if isinstance(child, Not) else child
+        if isinstance(inner, Word | Words) and not inner.title:
+            (refuse if isinstance(child, Not) else need).append(inner.keys)
+        else:
+            rest.append(child)
+    others = tuple(compile_rule(c) for c in sorted(rest, key=_cost))
+    wanted, unwanted = tuple(need), frozenset().union(*refuse)
+
+    def test(doc: Document) -> bool:
+        terms = doc.terms
+        for keys in wanted:
+            if keys.isdisjoint(terms):
+                return False
+        if not unwanted.isdisjoint(terms):
+            return False
+        for other in others:  # noqa: SIM110 - a plain loop; all() over a generator is slower
+            if not other(doc):
+                return False
+        return True
+
+    return test
 
 
 def _cost(node: Node) -> int:
