@@ -50,7 +50,7 @@ def compile_rule(node: Node, shared: Shared | None = None) -> Test:
     if hit is not None and hit[0] is node:
         return hit[1]
     test = _compile(node, shared)
-    if isinstance(node, And | Or):
+    if isinstance(node, And | Or) and _cost(node) > 2:  # word tests cost less than a memo
         test = _memoised(node, test)
     shared.tests[id(node)] = (node, test)
     return test
