@@ -32,13 +32,15 @@ class AliasTable:
     phrases: Mapping[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = field(
         default_factory=dict
     )
+    # Terms that do not count inside a multi-word variant of a group: canonical -> terms.
+    masks: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_groups(cls, groups: Mapping[str, Sequence[str]]) -> AliasTable:
+    def from_groups(cls, groups: Mapping[str, object]) -> AliasTable:
         words: dict[str, str] = {}
         phrases: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
         for name, variants in groups.items():
-            if name.startswith("_"):
+            if name.startswith("_") or not isinstance(variants, list):
                 continue
             canonical = ALIAS_MARK + name
             for variant in variants:
@@ -50,7 +52,23 @@ class AliasTable:
                     seq = tuple(query_keys_of(f.lemmas, f.surface) for f in forms)
                     for key in seq[0]:
                         phrases.setdefault(key, []).append((seq, canonical))
-        return cls(words, {k: tuple(v) for k, v in phrases.items()})
+        table = cls(words, {k: tuple(v) for k, v in phrases.items()})
+        masks = groups.get("_masks", {})
+        if not isinstance(masks, Mapping):
+            raise ValueError("aliases: _masks must map a group to the words it hides")
+        hidden = {
+            ALIAS_MARK + name: frozenset().union(*(table.keys_of(w) for w in hides))
+            for name, hides in masks.items()
+            if not name.startswith("_")
+        }
+        return cls(table.words, table.phrases, hidden)
+
+    def keys_of(self, word: str) -> frozenset[str]:
+        """The terms a one-word query ``word`` is looked up by (its group, if it has one)."""
+        forms = analyse(prepare(word))
+        keys = query_keys_of(forms.lemmas, forms.surface)
+        groups = frozenset(self.words[k] for k in keys | {forms.surface} if k in self.words)
+        return groups or keys
 
     def canonical_of_phrase(self, seq: Sequence[frozenset[str]]) -> str | None:
         """The canonical term of a multi-word variant equal to ``seq``, if any."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from itertools import chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases
@@ -13,8 +13,8 @@ FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never
 
 
 def _special(text: str) -> bool:
-    """Whether a text may hold special tokens ('+', "U.S"), which span whitespace."""
-    return "+" in text or "U.S" in text or "u.s" in text
+    """Whether a text may hold special tokens ('+', "U.S", "US$")."""
+    return "+" in text or "U.S" in text or "u.s" in text or "US$" in text
 
 
 def _tokenise(chunk: str) -> list[str]:
@@ -186,6 +186,7 @@ class Document:
 
     __slots__ = (
         "_found",
+        "_masks",
         "_norm",
         "_phrases",
         "_positions",
@@ -227,9 +228,11 @@ class Document:
             self._title_chunks, self._summary_chunks, vocabulary
         )
         self._phrases: Phrases = norm.aliases.phrases
+        self._masks: Mapping[str, frozenset[str]] = norm.aliases.masks
         firsts = norm.alias_first_keys
         if vocabulary is not None:  # only the alias phrases the index's rules refer to
             self._phrases, firsts = vocabulary.phrases, vocabulary.phrase_firsts
+            self._masks = vocabulary.masks
         if not self.terms.isdisjoint(firsts):
             self._add_alias_phrases(firsts)
 
@@ -329,3 +332,21 @@ class Document:
             index = self._positions
             assert index is not None  # built by the positions() calls above
             index[canonical] = sorted({*index.get(canonical, ()), *spans})
+        for group in phrases.keys() & self._masks.keys():
+            self._hide(self._masks[group], self._spans[group])
+
+    def _hide(self, terms: frozenset[str], spans: dict[int, int]) -> None:
+        """Drop the occurrences of ``terms`` inside ``spans`` (start -> length), and each term
+        left with none, from the title's terms or the document's."""
+        covered = {p + i for p, length in spans.items() for i in range(length)}
+        index = self._positions
+        assert index is not None
+        for term in terms & self.terms:
+            kept = [p for p in index.get(term, ()) if p not in covered]
+            index[term] = kept
+            if term in self._spans:
+                self._spans[term] = {p: n for p, n in self._spans[term].items() if p in kept}
+            if not kept:
+                self.terms.discard(term)
+            if not kept or kept[0] >= self.title_length:
+                self.title_terms.discard(term)

@@ -15,7 +15,7 @@ from itertools import compress, count
 from bot.matching._morph import english_stem, russian_lemmas
 
 # Special tokens are tried before plain words, so "C5+1", "С 5+1", "C+C5", "U.S." stay whole.
-_US = r"U\.\s?S\.(?:\s?A\.)?"
+_US = r"U\.\s?S\.(?:\s?A\.)?|(?<!\w)(?-i:US)\$"
 _PLUS_FORMAT = r"(?<![\w+])(?:[CcСс]\s(?=\d)|[^\W\d_])?\d{1,2}\s?\+\s?\d{1,2}(?![\w+])"
 _C_PLUS_C = r"(?<![\w+])[^\W\d_]\s?\+\s?[^\W\d_]\d{1,2}(?![\w+])"
 _WORD = r"\w+(?:['’‐‑-]\w+)*"
@@ -42,16 +42,16 @@ def raw_tokens(text: str) -> list[str]:
     Special tokens need a '+' or "U.S"; text without them takes the plain word pattern,
     which is twice as fast.
     """
-    if "+" in text or "U.S" in text or "u.s" in text:
+    if "+" in text or "U.S" in text or "u.s" in text or "US$" in text:
         return TOKEN_RE.findall(text)
     return _WORD_RE.findall(text)
 
 
-_HOT_RE = re.compile(r"\+|[Uu]\.")
+_HOT_RE = re.compile(r"\+|[Uu]\.|US\$")
 
 
 def hot(chunk: str) -> bool:
-    """Whether a chunk may start or hold a special token: a '+', or "U." in either case."""
+    """Whether a chunk may start or hold a special token: a '+', "U." in either case, "US$"."""
     return _HOT_RE.search(chunk) is not None
 
 
@@ -146,6 +146,8 @@ class TokenForms:
 
 def analyse(raw: str) -> TokenForms:
     """Normalise one raw token (uncached; see ``Normaliser`` for the cached path)."""
+    if raw[-1:] == "$":  # "US$": the currency, not the country
+        return TokenForms("us$", frozenset(("usd",)), frozenset(), special=True)
     if raw == "US" or (raw[:1] in "Uu" and "." in raw):
         return TokenForms("us", frozenset(("u.s.",)), frozenset(), special=True)
     s = fold(raw)

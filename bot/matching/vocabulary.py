@@ -30,13 +30,18 @@ class Vocabulary:
     ) -> None:
         self.aliases = aliases
         wanted = frozenset(keys)
-        # Multi-word alias variants are found as phrases only when a rule asks for their group,
-        # and then each of their words must be admitted for the phrase to be seen.
+        # Masks that hide a term some rule tests (a currency hides the country it names).
+        self.masks = {
+            group: hidden & wanted for group, hidden in aliases.masks.items() if hidden & wanted
+        }
+        # Multi-word alias variants are found as phrases only when a rule asks for their group
+        # (or the group masks a term a rule asks for), and then each of their words must be
+        # admitted for the phrase to be seen.
         phrases: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = {}
         words: set[str] = set()
         for first, variants in aliases.phrases.items():
             for seq, canonical in variants:
-                if canonical in wanted:
+                if canonical in wanted or canonical in self.masks:
                     phrases.setdefault(first, []).append((seq, canonical))
                     words.update(*seq)
         self.phrases: Phrases = {first: tuple(v) for first, v in phrases.items()}

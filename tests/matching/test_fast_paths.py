@@ -16,7 +16,27 @@ from bot.matching.normalise import _WORD_RE, TOKEN_RE, raw_tokens, segments
 from bot.matching.query import TOPIC_LIMITS, Near
 from bot.matching.topics import TopicRule
 
-_PIECES = ("C", "С", "c", "5", "12", "+", "U", "u", ".", "S", "A", "x", "уран", "-", ",", "(")
+_PIECES = (
+    "C",
+    "С",
+    "c",
+    "5",
+    "12",
+    "+",
+    "U",
+    "u",
+    ".",
+    "S",
+    "A",
+    "x",
+    "уран",
+    "-",
+    ",",
+    "(",
+    "US",
+    "us",
+    "$",
+)
 _SPACES = (" ", " ", "  ", "\n", "\t", "\x1c")
 
 

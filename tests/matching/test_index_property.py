@@ -23,14 +23,15 @@ _VOCABULARY = (
     "uranium lithium mines mine mining critical minerals mineral rare earths редкие земли "
     "United States Соединенные Штаты США US C5+1 С5+1 5+1 P5+1 summit саммит Центральной Азии "
     "Central Asia supply chain цепочка поставок export ban нефть oil Reuters северо-запад "
-    "Iran Иран gold золото FC Ural Урал стали сталь strategic стратегический"
+    "Iran Иран gold золото FC Ural Урал стали сталь strategic стратегический "
+    "долларов доллар dollars American американских"
 )
 WORDS = _VOCABULARY.split()
 PUNCT = ("", "", "", ",", ".", ":", " —", "(", ")")
 ATOMS = [w for w in WORDS if "+" not in w]
 # Pieces of special tokens that span whitespace ("C 5+1", "U. S.", "5 + 1"), for items only:
 # they reach the piecewise tokeniser of special texts.
-TEXT_WORDS = [*WORDS, "C", "С", "5", "+", "+1", "U.", "S.", "A.", "U.S.", "u.s.", "x+C5"]
+TEXT_WORDS = [*WORDS, "C", "С", "5", "+", "+1", "U.", "S.", "A.", "U.S.", "u.s.", "x+C5", "US$"]
 
 
 @st.composite

@@ -77,6 +77,22 @@ def test_an_alias_found_as_a_phrase_is_shown_as_written() -> None:
     assert matched(index, "США и Казахстан") == {1: ("США", "Kazakhstan")}
 
 
+def test_a_currency_is_not_a_mention_of_its_country() -> None:
+    index = RuleIndex()
+    index.add("us", "США Казахстан")
+    index.add("title", "title:США")
+    index.add("usd", "доллар")
+    money = "Казахстан привлек 500 млн долларов США"
+    assert set(matched(index, money)) == {"usd"}  # the rule on the dollar still sees it
+    both = "США выделят Казахстану 5 млн долларов США"
+    assert matched(index, both)["us"] == ("США", "Казахстан")
+    assert set(matched(index, money, "Госдеп США прокомментировал сделку")) == {"us", "usd"}
+    assert not matched(index, "Uzbekistan draws US$500 million", "and Kazakhstan US$3bn")
+    index.add("en", "US Uzbekistan")
+    assert not matched(index, "Uzbekistan draws US$500 million and 3bn US dollars")
+    assert set(matched(index, "US envoy in Uzbekistan: US$500 million")) == {"en", "title"}
+
+
 def test_add_remove_and_replace_at_run_time() -> None:
     index = RuleIndex()
     index.add("a", "уран")
