@@ -9,6 +9,7 @@ are replaced, never mutated, so matching may read while rules are added.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
+from itertools import chain, repeat
 from operator import attrgetter
 
 from bot.matching._entry import Entry, shown_of
@@ -16,6 +17,7 @@ from bot.matching.document import Document
 from bot.matching.types import RuleMatch
 
 _RULE_ID = attrgetter("rule_id")
+_NONE = repeat(())
 
 
 class SimplePostings:
@@ -59,11 +61,13 @@ class SimplePostings:
         return {m.rule_id for m in self._found(doc)}
 
     def _found(self, doc: Document) -> list[RuleMatch]:
+        # Keys are read before their postings, and a key's postings outlive it, so a key
+        # removed meanwhile finds its last postings (or none: .get, never [key]).
         body = self._body
-        found = [m for term in doc.terms & self._body_keys for m in body.get(term, ())]
+        found = list(chain.from_iterable(map(body.get, doc.terms & self._body_keys, _NONE)))
         if self._title_keys:
             title = self._title
-            found += [m for term in doc.title_terms & self._title_keys for m in title.get(term, ())]
+            found += chain.from_iterable(map(title.get, doc.title_terms & self._title_keys, _NONE))
         return found
 
     def matches(self, doc: Document, entries: dict[Hashable, Entry]) -> list[RuleMatch]:

@@ -48,6 +48,9 @@ def raw_tokens(text: str) -> list[str]:
 
 
 _HOT_RE = re.compile(r"\+|[Uu]\.|US\$")
+# Every place a special token may hold whitespace (each "\s?" of its patterns): none in a text
+# means each of its special tokens lies inside one chunk.
+_SPANNING_RE = re.compile(r"[CcСс]\s\d|\w\s\+|\+\s\w|[Uu]\.\s[Ss]\.|[Ss]\.\s[Aa]\.")
 
 
 def hot(chunk: str) -> bool:
@@ -63,8 +66,15 @@ def segments(text: str) -> list[str]:
     A special token spans only single whitespace characters, at most two chunks before the
     chunk with its '+' ("C 5 +1") and one after ("5+ 1"); "U. S. A." has "U." or "S." in
     each. So a chunk stands alone unless a single whitespace character links it to a
-    ``hot`` chunk at most two chunks away, and each hot chunk is marked.
+    ``hot`` chunk at most two chunks away, and each hot chunk is marked. Most special texts
+    ("C5+1", "U.S.") have no whitespace where a special token could span it; their hot
+    chunks are marked one by one.
     """
+    if _SPANNING_RE.search(text) is None:
+        chunks = text.split()
+        for i in compress(count(), map(_HOT_RE.search, chunks)):
+            chunks[i] = " " + chunks[i]
+        return chunks
     parts = _SPACE_RE.split(text.strip())
     if not parts[0]:
         return []
