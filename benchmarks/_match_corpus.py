@@ -6,10 +6,9 @@ Text (>= 5 MB of RU/EN items, title + lede, like a feed stream):
   templates about politics, sport, the economy, weather, culture, tech and crime, with slots
   filled from lists of people, places, organisations, companies and teams, plus numbers,
   dates and "filler" phrases. Filler words are drawn with a Zipf-like distribution from the
-  word forms of the labelled fixtures' ledes and the seed article in /work/shared/seed
-  (commonest first), less every word whose terms a curated topic's rule mentions, so the
-  vocabulary is broad (thousands of real RU/EN word forms) and off-topic items do not hit the
-  topics by accident.
+  word forms of the labelled fixtures' titles and ledes (commonest first), less every word
+  whose terms a curated topic's rule mentions, so the vocabulary is broad (thousands of real
+  RU/EN word forms) and off-topic items do not hit the topics by accident.
 * About 16 % of items are a labelled fixture (tests/matching/fixtures/labelled.jsonl: on-topic
   items and traps) with its sentences in a new order and an off-topic sentence added. The
   share of items that match a curated topic is measured and printed (expected 5-15 %).
@@ -127,7 +126,6 @@ def zipf(rng: random.Random, words: list[str], s: float, q: int = 0) -> Callable
 def filler_vocab(topic_keys: set[str]) -> list[list[str]]:
     """Word forms of real RU/EN text, less the curated topics' anchor terms, commonest first."""
     texts = [f"{r['title']} {r['summary']}" for r in fixtures()]
-    texts += [p.read_text("utf-8") for p in sorted(Path("/work/shared/seed").glob("*.txt"))]
     counts = Counter(w for text in texts for w in re.findall(r"[^\W\d_]{2,}", text))
     vocab: list[list[str]] = [[], []]
     for word, _ in counts.most_common():
