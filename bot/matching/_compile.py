@@ -203,19 +203,27 @@ def _phrase(node: Phrase) -> Test:
     return test
 
 
-def _gated_or(children: tuple[Node, ...], shared: Shared | None) -> Test:
-    always: list[Test] = []
-    by_key: dict[str, list[Test]] = {}
-    for child in children:
-        test = compile_rule(child, shared)
+def _gates(children: tuple[Node, ...]) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """(children to try always, children by anchor term): a child holds or has spans only
+    where one of its anchor terms occurs; one with a prefix or negative branch is always tried."""
+    always: list[int] = []
+    by_key: dict[str, list[int]] = {}
+    for i, child in enumerate(children):
         found = anchors(child)
         if found is None or any(kind != "t" for kind, _ in found):
-            always.append(test)
+            always.append(i)
         else:
             for _, key in found:
-                by_key.setdefault(key, []).append(test)
+                by_key.setdefault(key, []).append(i)
+    return tuple(always), {key: tuple(found) for key, found in by_key.items()}
+
+
+def _gated_or(children: tuple[Node, ...], shared: Shared | None) -> Test:
+    tests = [compile_rule(child, shared) for child in children]
+    always, gates = _gates(children)
+    ungated = tuple(tests[i] for i in always)
+    by_key = {key: tuple(tests[i] for i in found) for key, found in gates.items()}
     keys = frozenset(by_key)
-    ungated = tuple(always)
 
     def gated(doc: Document) -> bool:
         for test in ungated:
@@ -261,15 +269,7 @@ def _spans(node: Node) -> Spans:
     parts = [_spans(c) for c in node.children]
     if len(parts) < GATED_OR:
         return lambda doc: [span for part in parts for span in part(doc)]
-    always: list[int] = []
-    by_key: dict[str, list[int]] = {}
-    for i, child in enumerate(node.children):
-        found = anchors(child)
-        if found is None or any(kind != "t" for kind, _ in found):
-            always.append(i)
-        else:
-            for _, key in found:
-                by_key.setdefault(key, []).append(i)
+    always, by_key = _gates(node.children)
     keys = frozenset(by_key)
 
     def gated(doc: Document) -> list[Span]:
