@@ -186,9 +186,7 @@ class Document:
 
     __slots__ = (
         "_found",
-        "_masks",
         "_norm",
-        "_phrases",
         "_positions",
         "_spans",
         "_summary",
@@ -227,14 +225,13 @@ class Document:
         self.title_terms, self.terms = norm.chunk_terms(
             self._title_chunks, self._summary_chunks, vocabulary
         )
-        self._phrases: Phrases = norm.aliases.phrases
-        self._masks: Mapping[str, frozenset[str]] = norm.aliases.masks
-        firsts = norm.alias_first_keys
-        if vocabulary is not None:  # only the alias phrases the index's rules refer to
-            self._phrases, firsts = vocabulary.phrases, vocabulary.phrase_firsts
-            self._masks = vocabulary.masks
+        if vocabulary is None:
+            aliases = norm.aliases
+            phrases, firsts, masks = aliases.phrases, norm.alias_first_keys, aliases.masks
+        else:  # only the alias phrases the index's rules refer to
+            phrases, firsts, masks = vocabulary.phrases, vocabulary.phrase_firsts, vocabulary.masks
         if not self.terms.isdisjoint(firsts):
-            self._add_alias_phrases(firsts)
+            self._add_alias_phrases(phrases, firsts, masks)
 
     @property
     def title(self) -> list[str]:
@@ -306,10 +303,12 @@ class Document:
             self._token_terms = token_terms
         return token_terms
 
-    def _add_alias_phrases(self, firsts: frozenset[str]) -> None:
+    def _add_alias_phrases(
+        self, variants: Phrases, firsts: frozenset[str], masks: Mapping[str, frozenset[str]]
+    ) -> None:
         phrases: dict[str, list[tuple[int, int]]] = {}  # canonical -> (start, length)
         for first in self.terms & firsts:
-            for seq, canonical in self._phrases[first]:
+            for seq, canonical in variants[first]:
                 if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
                     continue
                 tokens = self._tokens()
@@ -332,8 +331,8 @@ class Document:
             index = self._positions
             assert index is not None  # built by the positions() calls above
             index[canonical] = sorted({*index.get(canonical, ()), *spans})
-        for group in phrases.keys() & self._masks.keys():
-            self._hide(self._masks[group], self._spans[group])
+        for group in phrases.keys() & masks.keys():
+            self._hide(masks[group], self._spans[group])
 
     def _hide(self, terms: frozenset[str], spans: dict[int, int]) -> None:
         """Drop the occurrences of ``terms`` inside ``spans`` (start -> length), and each term
