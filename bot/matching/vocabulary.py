@@ -28,7 +28,6 @@ class Vocabulary:
         keys: Iterable[str] = (),
         prefixes: Iterable[str] = (),
     ) -> None:
-        self.aliases = aliases
         wanted = frozenset(keys)
         # Masks that hide a term some rule tests (a currency hides the country it names).
         self.masks = {
