@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from bot.matching.aliases import AliasTable
 
 Phrases = Mapping[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]]
+_NOTHING: frozenset[str] = frozenset()
 
 
 class Vocabulary:
@@ -60,4 +61,6 @@ class Vocabulary:
             extra = [t for t in terms for n in lengths if t[:n] in prefixes]
             if extra:
                 return found.union(extra)
-        return found
+        # Most chunks admit nothing; one shared empty set keeps the caches small (an empty
+        # frozenset is a new 216-byte object each time).
+        return found or _NOTHING
