@@ -15,11 +15,12 @@ from datetime import date, datetime, timedelta
 from bot.clock import Clock, utc_now
 from bot.delivery._text import to_plain
 from bot.delivery.digest import DigestComposer, digest_date_due
-from bot.delivery.outbox import backoff
+from bot.delivery.outbox import MAX_REFUSALS, backoff
 from bot.delivery.telegram import (
     ChatBlocked,
     ChatMigrated,
     Delivered,
+    Refused,
     RetryLater,
     TelegramGateway,
 )
@@ -38,6 +39,7 @@ class DigestReport:
     sent: int = 0
     empty: int = 0
     postponed: int = 0
+    skipped_parts: int = 0
 
 
 class DigestScheduler:
@@ -123,6 +125,19 @@ class DigestScheduler:
             if isinstance(outcome, Delivered):
                 await self.repo.part_sent(claim.run_id, n + 1)
                 continue
+            if isinstance(outcome, Refused) and claim.attempts >= MAX_REFUSALS:
+                # Sending the same text again will not fix it: the other parts still go.
+                log.error(
+                    "digest for chat %s: part %d of %d refused on attempt %d, skipped: %s",
+                    chat.id,
+                    n + 1,
+                    len(parts),
+                    claim.attempts,
+                    outcome.error,
+                )
+                await self.repo.part_sent(claim.run_id, n + 1, outcome.error)
+                report.skipped_parts += 1
+                continue
             report.postponed += 1
             if isinstance(outcome, RetryLater):
                 until = now + timedelta(seconds=outcome.after)
@@ -133,8 +148,9 @@ class DigestScheduler:
             elif isinstance(outcome, ChatMigrated):
                 await self.deliveries.migrate_chat(chat.id, outcome.new_chat_id, now)
                 await self.repo.postpone(claim.run_id, now, "chat migrated")
-            else:
-                await self.repo.postpone(claim.run_id, now + backoff(1), outcome.error)
+            else:  # network trouble, or a refusal tried fewer than MAX_REFUSALS times
+                until = now + backoff(claim.attempts)
+                await self.repo.postpone(claim.run_id, until, outcome.error)
             return
         await self.repo.finish(claim.run_id, DigestStatus.SENT.value, self.clock(), stories)
         report.sent += 1

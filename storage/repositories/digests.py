@@ -43,6 +43,7 @@ class DigestClaim:
     local_date: date
     parts_sent: int
     entries: tuple[DigestEntry, ...]
+    attempts: int = 1  # claims of this run so far, this one included
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ class DigestRepository:
                     )
                     .values(digest_run_id=run.id)
                 )
-                run_id, parts = run.id, 0
+                run_id, parts, attempts = run.id, 0, 1
         except IntegrityError:
             async with self._sessions() as session, session.begin():
                 free = (DigestRun.lease_until.is_(None)) | (DigestRun.lease_until < now)
@@ -153,13 +154,14 @@ class DigestRepository:
                         lease_owner=owner,
                         attempts=DigestRun.attempts + 1,
                     )
-                    .returning(DigestRun.id, DigestRun.parts_sent)
+                    .returning(DigestRun.id, DigestRun.parts_sent, DigestRun.attempts)
                 )
                 found = result.first()
                 if found is None:
                     return None
-                run_id, parts = found
-        return DigestClaim(run_id, chat, local_date, parts, tuple(await self.entries(run_id)))
+                run_id, parts, attempts = found
+        entries = tuple(await self.entries(run_id))
+        return DigestClaim(run_id, chat, local_date, parts, entries, attempts)
 
     async def entries(self, run_id: int) -> list[DigestEntry]:
         async with self._sessions() as session:
@@ -190,11 +192,13 @@ class DigestRepository:
             views = await load_story_views(session, [r[0] for r in rows])
         return [DigestEntry(views[s], w, sc, at) for s, w, sc, at in rows if s in views]
 
-    async def part_sent(self, run_id: int, parts_sent: int) -> None:
+    async def part_sent(self, run_id: int, parts_sent: int, error: str | None = None) -> None:
+        """``parts_sent`` parts are done; ``error``: the last of them was given up on."""
+        values: dict[str, object] = {"parts_sent": parts_sent}
+        if error is not None:
+            values["last_error"] = error[:500]
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(DigestRun).where(DigestRun.id == run_id).values(parts_sent=parts_sent)
-            )
+            await session.execute(update(DigestRun).where(DigestRun.id == run_id).values(values))
 
     async def finish(self, run_id: int, status: str, now: datetime, stories: int) -> None:
         async with self._sessions() as session, session.begin():

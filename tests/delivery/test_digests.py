@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
 from sqlalchemy import select
 
-from bot.delivery.telegram import SendOutcome, Transient
+from bot.delivery.telegram import Refused, SendOutcome, Transient
 from storage.db import SessionFactory
 from storage.models import DigestRun
 from tests.delivery.conftest import (
@@ -124,3 +124,46 @@ async def test_long_digest_is_split_and_resumes_after_a_failed_part(
         assert joined.count(f"{SEED_TITLE} <{n}> ") == 1
     await digest_at(pipeline, datetime(2025, 11, 6, 12, 0, tzinfo=UTC))
     assert len(tg.messages_to(24)) == len(parts)
+
+
+async def test_a_part_telegram_keeps_refusing_is_retried_with_back_off_then_skipped(
+    sessions: SessionFactory, bot: Bot, clock: FakeClock, tg: FakeTelegramServer
+) -> None:
+    pipeline = Pipeline(sessions, bot, clock)
+    await add_chat(sessions, 25, mode="digest", timezone="UTC", digest_minute=9 * 60)
+    clock.set(datetime(2025, 11, 6, 1, 0, tzinfo=UTC))
+    for n in range(60):
+        await add_story(
+            sessions,
+            f"{SEED_TITLE} <{n}> " + "длинный заголовок " * 12,
+            SEED_SUMMARY,
+            sources=[(f"Feed {n}", f"https://d/{n}")],
+        )
+    await pipeline.matcher.run_once(clock.now())
+    real_send = pipeline.gateway.send
+    refused = 0
+
+    async def second_part_refused(*args: Any, **kwargs: Any) -> SendOutcome:
+        nonlocal refused
+        if "(2/" in args[2]:
+            refused += 1
+            return Refused("Bad Request: can't parse entities")
+        return await real_send(*args, **kwargs)
+
+    pipeline.gateway.send = second_part_refused  # type: ignore[method-assign]
+    start = datetime(2025, 11, 6, 9, 0, tzinfo=UTC)
+    # The back-off doubles from 10 s: tries at 0, 11, 32, 73 s, none in between.
+    for seconds, tries in ((0, 1), (10, 1), (11, 2), (31, 2), (32, 3), (72, 3), (73, 4), (153, 4)):
+        await digest_at(pipeline, start + timedelta(seconds=seconds))
+        assert (refused, len(tg.texts(25))) == (tries, 1), seconds
+    await digest_at(pipeline, start + timedelta(seconds=154))  # the fifth try skips it
+    parts = tg.messages_to(25)
+    total = int(parts[0].plain_text.rsplit("/", 1)[1].rstrip(")"))
+    assert refused == 5 and len(parts) == total - 1 > 1
+    assert all("(2/" not in p.plain_text for p in parts)
+    async with sessions() as session:
+        run = (await session.execute(select(DigestRun).where(DigestRun.chat_id == 25))).scalar_one()
+    assert (run.status, run.parts_sent, run.attempts) == ("sent", total, 5)
+    assert run.last_error == "Bad Request: can't parse entities"
+    await digest_at(pipeline, start + timedelta(hours=2))
+    assert refused == 5 and len(tg.messages_to(25)) == total - 1
