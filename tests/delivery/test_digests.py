@@ -87,11 +87,12 @@ async def test_late_digest_same_day_and_empty_days(
                             (23, "empty"), (23, "sent")]  # fmt: skip
 
 
-async def test_long_digest_is_split_and_resumes_after_a_failed_part(
-    sessions: SessionFactory, bot: Bot, clock: FakeClock, tg: FakeTelegramServer
-) -> None:
+async def long_digest_owed(
+    sessions: SessionFactory, bot: Bot, clock: FakeClock, chat_id: int
+) -> Pipeline:
+    """A digest chat (09:00 UTC) owed 60 long stories: its digest takes several parts."""
     pipeline = Pipeline(sessions, bot, clock)
-    await add_chat(sessions, 24, mode="digest", timezone="UTC", digest_minute=9 * 60)
+    await add_chat(sessions, chat_id, mode="digest", timezone="UTC", digest_minute=9 * 60)
     clock.set(datetime(2025, 11, 6, 1, 0, tzinfo=UTC))
     for n in range(60):
         await add_story(
@@ -101,6 +102,13 @@ async def test_long_digest_is_split_and_resumes_after_a_failed_part(
             sources=[(f"Feed {n} & co", f"https://d/{n}?a=1&b=2")],
         )
     await pipeline.matcher.run_once(clock.now())
+    return pipeline
+
+
+async def test_long_digest_is_split_and_resumes_after_a_failed_part(
+    sessions: SessionFactory, bot: Bot, clock: FakeClock, tg: FakeTelegramServer
+) -> None:
+    pipeline = await long_digest_owed(sessions, bot, clock, 24)
     real_send = pipeline.gateway.send
     calls = 0
 
@@ -129,17 +137,7 @@ async def test_long_digest_is_split_and_resumes_after_a_failed_part(
 async def test_a_part_telegram_keeps_refusing_is_retried_with_back_off_then_skipped(
     sessions: SessionFactory, bot: Bot, clock: FakeClock, tg: FakeTelegramServer
 ) -> None:
-    pipeline = Pipeline(sessions, bot, clock)
-    await add_chat(sessions, 25, mode="digest", timezone="UTC", digest_minute=9 * 60)
-    clock.set(datetime(2025, 11, 6, 1, 0, tzinfo=UTC))
-    for n in range(60):
-        await add_story(
-            sessions,
-            f"{SEED_TITLE} <{n}> " + "длинный заголовок " * 12,
-            SEED_SUMMARY,
-            sources=[(f"Feed {n}", f"https://d/{n}")],
-        )
-    await pipeline.matcher.run_once(clock.now())
+    pipeline = await long_digest_owed(sessions, bot, clock, 25)
     real_send = pipeline.gateway.send
     refused = 0
 
