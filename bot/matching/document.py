@@ -6,15 +6,18 @@ from collections.abc import Hashable, Iterable, Mapping
 from itertools import chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases
-from bot.matching.normalise import _WORD_RE, TOKEN_RE, analyse, prepare, raw_tokens, segments
+from bot.matching.normalise import (
+    _WORD_RE,
+    TOKEN_RE,
+    analyse,
+    prepare,
+    raw_tokens,
+    segments,
+    special,
+)
 from bot.matching.vocabulary import Phrases, Vocabulary
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
-
-
-def _special(text: str) -> bool:
-    """Whether a text may hold special tokens ('+', "U.S", "US$")."""
-    return "+" in text or "U.S" in text or "u.s" in text or "US$" in text
 
 
 def _tokenise(chunk: str) -> list[str]:
@@ -26,7 +29,7 @@ def _tokenise(chunk: str) -> list[str]:
 
 def split_chunks(text: str) -> list[str]:
     """A prepared text's whitespace chunks; ``segments`` if it may hold special tokens."""
-    return segments(text) if _special(text) else text.split()
+    return segments(text) if special(text) else text.split()
 
 
 def _raw_of(chunks: list[str]) -> list[str]:
@@ -89,15 +92,6 @@ class Normaliser:
         if forms.surface in forms.lemmas:
             return forms.surface, frozenset((forms.surface,))
         return forms.surface, forms.lemmas
-
-    def text_terms(self, text: str) -> set[str]:
-        """Terms of a prepared text: those of its raw tokens, found by whitespace chunk.
-
-        A plain text's tokens never span whitespace, so each distinct chunk ("word," "(Reuters)")
-        is tokenised and normalised once and cached; texts with special tokens ('+', "U.S")
-        take the full tokeniser.
-        """
-        return self.field_terms(text, "")[0]
 
     def field_terms(
         self, title: str, summary: str, vocabulary: Vocabulary | None = None
