@@ -46,7 +46,6 @@ class Vocabulary:
                     words.update(*seq)
         self.phrases: Phrases = {first: tuple(v) for first, v in phrases.items()}
         self.phrase_firsts = frozenset(self.phrases)
-        self.keys = wanted
         self._admitted = wanted | words
         self.prefixes = frozenset(prefixes)
         self._lengths = sorted({len(p) for p in self.prefixes})
