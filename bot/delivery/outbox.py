@@ -30,6 +30,8 @@ from storage.repositories.deliveries import ClaimedAlerts, DeliveryRepository
 log = logging.getLogger(__name__)
 
 MAX_REFUSALS = 5
+# Chats sent to at once; also how many messages a kill -9 can catch between send and record.
+SEND_WORKERS = 16
 
 
 def backoff(attempts: int) -> timedelta:
@@ -55,7 +57,7 @@ class OutboxSender:
         *,
         owner: str,
         clock: Clock = utc_now,
-        concurrency: int = 16,
+        concurrency: int = SEND_WORKERS,
         lease: timedelta = timedelta(minutes=2),
         per_chat: int = 20,
     ) -> None:
