@@ -12,16 +12,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from bot.matching.normalise import analyse, prepare, raw_tokens
+from bot.matching.normalise import TokenForms, analyse, prepare, raw_tokens
 
 ALIAS_MARK = "~"
 
 
-def query_keys_of(lemmas: frozenset[str], surface: str) -> frozenset[str]:
-    """Keys a query word is looked up by: its own form if that is a lemma, else all lemmas."""
+def query_keys_of(forms: TokenForms) -> frozenset[str]:
+    """Keys a query word is looked up by: its own form if that is a lemma, else all lemmas.
+
+    The form as written is kept beside the lemmas: pymorphy3 reads a surname in the
+    nominative as a plural of something else («Токаев» as «токай») while every other case of
+    it has the surname as lemma («Токаева», «Токаевым» -> «токаев»). A special token ("US",
+    "C5+1") is looked up by its lemma alone: "US" must not become the pronoun "us".
+    """
+    lemmas, surface = forms.lemmas, forms.surface
     if surface in lemmas:
         return frozenset((surface,))
-    return lemmas
+    return lemmas if forms.special else lemmas | {surface}
 
 
 @dataclass(frozen=True)
@@ -46,10 +53,10 @@ class AliasTable:
             for variant in variants:
                 forms = [analyse(t) for t in raw_tokens(prepare(variant))]
                 if len(forms) == 1:
-                    for key in query_keys_of(forms[0].lemmas, forms[0].surface):
+                    for key in query_keys_of(forms[0]):
                         words[key] = canonical
                 elif forms:
-                    seq = tuple(query_keys_of(f.lemmas, f.surface) for f in forms)
+                    seq = tuple(query_keys_of(f) for f in forms)
                     for key in seq[0]:
                         phrases.setdefault(key, []).append((seq, canonical))
         table = cls(words, {k: tuple(v) for k, v in phrases.items()})
@@ -66,7 +73,7 @@ class AliasTable:
     def keys_of(self, word: str) -> frozenset[str]:
         """The terms a one-word query ``word`` is looked up by (its group, if it has one)."""
         forms = analyse(prepare(word))
-        keys = query_keys_of(forms.lemmas, forms.surface)
+        keys = query_keys_of(forms)
         groups = frozenset(self.words[k] for k in keys | {forms.surface} if k in self.words)
         return groups or keys
 

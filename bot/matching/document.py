@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from itertools import chain, compress, count
 
-from bot.matching.aliases import AliasTable, load_aliases
+from bot.matching.aliases import AliasTable, load_aliases, query_keys_of
 from bot.matching.normalise import (
     _WORD_RE,
     TOKEN_RE,
@@ -89,9 +89,7 @@ class Normaliser:
         canon = {words[k] for k in forms.lemmas | {forms.surface} if k in words}
         if canon:
             return forms.surface, frozenset(canon)
-        if forms.surface in forms.lemmas:
-            return forms.surface, frozenset((forms.surface,))
-        return forms.surface, forms.lemmas
+        return forms.surface, query_keys_of(forms)
 
     def field_terms(
         self, title: str, summary: str, vocabulary: Vocabulary | None = None

@@ -163,5 +163,7 @@ def analyse(raw: str) -> TokenForms:
     if "-" in s or "'" in s:
         pieces = [p for p in re.split(r"[-']", s) if p]
         parts = frozenset().union(*(_word_lemmas(p) for p in pieces))
+        if "US" in re.split(r"[-']", raw):  # "US-Kazakhstan", "Uzbekistan-US": the country
+            parts |= {"u.s."}
         return TokenForms(s, _word_lemmas(s), parts)
     return TokenForms(s, _word_lemmas(s), frozenset())

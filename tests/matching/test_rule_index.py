@@ -25,6 +25,7 @@ def matched(index: RuleIndex, title: str, summary: str = "") -> dict[object, tup
         ("C5+1", "саммит С5+1 в Вашингтоне"),
         ("С5+1", "C5 + 1 summit"),
         ("Токаев", "Tokayev met officials"),
+        ("Токаев", "Трамп встретился с Токаевым"),
         ("Kyrgyzstan", "власти Киргизии"),
         ("РЗЭ", "China curbs rare earth exports"),
         ("title:вольфрам", "Месторождение вольфрама"),
