@@ -47,6 +47,9 @@ def test_seed_article_is_both_topics(classifier: TopicClassifier) -> None:
         ("Tokayev meets Rubio at the State Department", "", {"c5plus1"}),
         ("Мирзиёев провёл переговоры с госсекретарём США", "", {"c5plus1"}),
         ("Саммит С5+1 пройдет в Вашингтоне", "", {"c5plus1"}),
+        ("Трамп провёл телефонный разговор с Токаевым", "", {"c5plus1"}),
+        ("Навоийуран наращивает добычу", "", {"critical_minerals"}),
+        ("Цены на германий выросли из-за экспортного контроля", "", {"critical_minerals"}),
         (
             "US and Kazakhstan sign tungsten deal",
             "President Tokayev",
@@ -63,6 +66,12 @@ def test_seed_article_is_both_topics(classifier: TopicClassifier) -> None:
         ("Саммит «Китай — Центральная Азия» (C+C5) в Астане", "Си Цзиньпин и Токаев", set()),
         ("Токаев подписал бюджет", "Парламент Казахстана", set()),
         ("Critical condition of patient", "hospital", set()),
+        ("Германия и Узбекистан расширят стратегическое партнерство", "Визит министра", set()),
+        (
+            "American company to invest in Uzbekistan's mines",
+            "Its chief executive met President Mirziyoyev in New York",
+            set(),
+        ),
     ],
 )
 def test_definitions_and_traps(
