@@ -50,3 +50,12 @@ def english_stem(word: str) -> str:
     """The Porter2 stem of an English word (already case-folded)."""
     stem: str = _english().stemWord(word)
     return stem
+
+
+def russian_combining_form(piece: str) -> frozenset[str]:
+    """The adjective a compound's first part stands for: «американо-» is «американский»,
+    «туркмено-» «туркменский» (stem + the linking -о-). Empty if no such word is known."""
+    if len(piece) < 5 or not piece.endswith("о") or piece.endswith("ско"):
+        return frozenset()
+    adjective = piece[:-1] + "ский"
+    return frozenset((adjective,)) if _analyzer().word_is_known(adjective) else frozenset()

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import compress, count
 
-from bot.matching._morph import english_stem, russian_lemmas
+from bot.matching._morph import english_stem, russian_combining_form, russian_lemmas
 
 # Special tokens are tried before plain words, so "C5+1", "С 5+1", "C+C5", "U.S." stay whole.
 _US = r"U\.\s?S\.(?:\s?A\.)?|(?<!\w)(?-i:US)\$"
@@ -163,6 +163,7 @@ def analyse(raw: str) -> TokenForms:
     if "-" in s or "'" in s:
         pieces = [p for p in re.split(r"[-']", s) if p]
         parts = frozenset().union(*(_word_lemmas(p) for p in pieces))
+        parts |= frozenset().union(*map(russian_combining_form, pieces[:-1]))
         if "US" in re.split(r"[-']", raw):  # "US-Kazakhstan", "Uzbekistan-US": the country
             parts |= {"u.s."}
         return TokenForms(s, _word_lemmas(s), parts)

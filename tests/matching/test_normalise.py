@@ -72,6 +72,12 @@ def test_hyphenated_word_keeps_whole_and_parts() -> None:
     assert "сша" in terms_of("переговоры США-Казахстан")
 
 
+def test_a_compound_first_part_stands_for_its_adjective() -> None:
+    assert "американский" in analyse("американо-казахстанские").parts
+    assert "туркменский" in analyse("туркмено-американских").parts
+    assert "американский" not in analyse("кофе-американо").parts  # only a first part links
+
+
 @pytest.mark.parametrize(
     ("text", "group"),
     [
