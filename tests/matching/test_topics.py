@@ -49,6 +49,8 @@ def test_seed_article_is_both_topics(classifier: TopicClassifier) -> None:
         ("Саммит С5+1 пройдет в Вашингтоне", "", {"c5plus1"}),
         ("Трамп провёл телефонный разговор с Токаевым", "", {"c5plus1"}),
         ("Американо-узбекские переговоры прошли в Ташкенте", "", {"c5plus1"}),
+        ("Special envoy Gor visits Bishkek", "", {"c5plus1"}),
+        ("Американские военные провели учения с армией Казахстана", "", {"c5plus1"}),
         ("Навоийуран наращивает добычу", "", {"critical_minerals"}),
         ("Цены на германий выросли из-за экспортного контроля", "", {"critical_minerals"}),
         (
@@ -68,6 +70,7 @@ def test_seed_article_is_both_topics(classifier: TopicClassifier) -> None:
         ("Токаев подписал бюджет", "Парламент Казахстана", set()),
         ("Critical condition of patient", "hospital", set()),
         ("Германия и Узбекистан расширят стратегическое партнерство", "Визит министра", set()),
+        ("Американский актёр посетил Алматы", "", set()),  # a nationality, not the government
         (
             "American company to invest in Uzbekistan's mines",
             "Its chief executive met President Mirziyoyev in New York",
