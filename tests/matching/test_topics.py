@@ -44,6 +44,8 @@ def test_seed_article_is_both_topics(classifier: TopicClassifier) -> None:
             {"critical_minerals"},
         ),
         ("Китай ограничил экспорт редкоземельных металлов", "", {"critical_minerals"}),
+        ("Америка пришла за редкоземами", "", {"critical_minerals"}),
+        ("Рост спроса на медь из-за энергоперехода", "", {"critical_minerals"}),
         ("Tokayev meets Rubio at the State Department", "", {"c5plus1"}),
         ("Мирзиёев провёл переговоры с госсекретарём США", "", {"c5plus1"}),
         ("Саммит С5+1 пройдет в Вашингтоне", "", {"c5plus1"}),
