@@ -22,6 +22,7 @@ names that do not occur in the text, so a few rules are popular and most are rar
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -184,21 +185,25 @@ def corpus(rng: random.Random, topic_keys: set[str]) -> tuple[list[MatchInput], 
     return items, vocab[0] + vocab[1]
 
 
-def rule_vocab(rng: random.Random, filler: list[str]) -> list[str]:
-    """Words users watch, in a random Zipf rank: named things, proper nouns, made-up names."""
+def rule_vocab(filler: list[str]) -> list[str]:
+    """Words users watch, in a random Zipf rank: named things, proper nouns, made-up names.
+
+    A word's rank comes from a hash of the word alone, so a change to the curated topics
+    (which takes a few words out of the filler) leaves the other words' ranks, and so the
+    generated rules, as they were: figures stay comparable from one version to the next.
+    """
     named = [
         w for spec in (PEOPLE, PLACES, ORGS, TEAMS) for lang in (0, 1) for w in pairs(spec, lang)
     ]
     named += ["уран", "литий", "никель", "медь", "золото", "lithium", "nickel", "copper", "gold"]
     lower = {w for w in filler if w.islower()}
     proper = [w for w in filler if len(w) >= 5 and w[0].isupper() and w.lower() not in lower]
+    rng = random.Random(7)
     made: set[str] = set()
     for syllables in ("ка ро ми на тер лов ско вин гель дор", "ba ro ki na ter lo sko vin gel dor"):
         parts = syllables.split()
         made |= {"".join(rng.choices(parts, k=rng.randint(2, 4))).capitalize() for _ in range(9000)}
-    ranked = named + proper + sorted(made)
-    rng.shuffle(ranked)
-    return ranked
+    return sorted({*named, *proper, *made}, key=lambda w: hashlib.blake2b(w.encode()).digest())
 
 
 def user_rules(rng: random.Random, words: list[str], n: int) -> list[str]:
