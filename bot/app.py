@@ -31,7 +31,7 @@ from bot.delivery import (
     TelegramGateway,
     new_owner,
 )
-from bot.delivery.pacing import SharedSlot
+from bot.delivery.pacing import SHARED_RATE_SHARE, SharedSlot
 from bot.errors import C5watchError
 from bot.handlers import setup_dispatcher
 from bot.ingest import BacklogPolicy, FeedPoller, PollerConfig, PollReport
@@ -171,11 +171,16 @@ class _ObservedPoller:
 
 
 def shared_send_budget(sessions: SessionFactory, settings: Settings) -> SharedSlot:
-    """The global send rate as a budget in the database, shared by every worker process."""
+    """The global send rate as a budget in the database, shared by every worker process
+    (at ``SHARED_RATE_SHARE`` of the limit)."""
 
     async def next_slot() -> float:
         slots = await ratelimit.reserve(
-            sessions, "telegram:global", rate=settings.send_rate_global, n=1, now=time.time()
+            sessions,
+            "telegram:global",
+            rate=settings.send_rate_global * SHARED_RATE_SHARE,
+            n=1,
+            now=time.time(),
         )
         return slots[0]
 
