@@ -29,6 +29,7 @@ _LAT_TO_CYR = str.maketrans("abekmhopctyxi", "авекмнорстухі")
 _LAT_LOOKALIKE = frozenset("abekmhopctyxi")
 _CYR_LOOKALIKE = frozenset("авекмнорстухіјѕ")
 _HYPHENS = str.maketrans({"‐": "-", "‑": "-", "’": "'"})
+_PIECES_RE = re.compile(r"[-'‐‑’]")
 
 
 def prepare(text: str) -> str:
@@ -161,10 +162,9 @@ def analyse(raw: str) -> TokenForms:
         s = "".join(s.split())
         return TokenForms(s, frozenset((s,)), frozenset(), special=True)
     if "-" in s or "'" in s:
-        pieces = [p for p in re.split(r"[-']", s) if p]
-        parts = frozenset().union(*(_word_lemmas(p) for p in pieces))
-        parts |= frozenset().union(*map(russian_combining_form, pieces[:-1]))
-        if "US" in re.split(r"[-']", raw):  # "US-Kazakhstan", "Uzbekistan-US": the country
-            parts |= {"u.s."}
+        # Each part is a token of its own: "US-Kazakhstan" holds the country "US".
+        pieces = [analyse(p) for p in _PIECES_RE.split(raw) if p]
+        parts = frozenset().union(*(p.lemmas for p in pieces))
+        parts |= frozenset().union(*(russian_combining_form(p.surface) for p in pieces[:-1]))
         return TokenForms(s, _word_lemmas(s), parts)
     return TokenForms(s, _word_lemmas(s), frozenset())
