@@ -15,7 +15,6 @@ past it, whose items are news):
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.outbox import OutboxSender
+from bot.delivery.outbox import SEND_WORKERS
 from storage.db import SessionFactory
 from storage.models import Chat, Delivery, Feed, Item, Match, Story
 from tests.fakes.feed_server import FeedServer
@@ -57,7 +56,6 @@ WORKERS = ("w1", "w2", "w3")
 # The reaper runs every 15 s; a lease left to expire would take 2 minutes.
 REAPER_BOUND = 60.0
 SETTLE = 2.0  # after the last expected message: anything sent twice would show by now
-SENDER_CONCURRENCY: int = inspect.signature(OutboxSender).parameters["concurrency"].default
 
 
 def _limits() -> RateLimits:
@@ -220,12 +218,12 @@ def test_worker_killed_mid_send_the_others_finish_its_share(scale_db: str, workd
         # Only a message Telegram accepted while the victim was dying may come again: at most
         # one per chat it was sending to at that instant, each first sent by the victim.
         assert all(n <= 2 for n in per_chat.values())
-        assert len(twice) <= SENDER_CONCURRENCY, twice
+        assert len(twice) <= SEND_WORKERS, twice
         first: dict[int, Sent] = {}
         for s in tg.sent_by:
             first.setdefault(s.chat_id, s)
         assert all(first[c].process == victim and first[c].time <= killed_at for c in twice)
-        assert len(late_victim) <= SENDER_CONCURRENCY  # answered after the kill was sent
+        assert len(late_victim) <= SEND_WORKERS  # answered after the kill was sent
         # Taken over by the reaper (every 15 s), not by lease expiry (2 minutes).
         assert finished < REAPER_BOUND
         _check_outbox(scale_db, tg)
