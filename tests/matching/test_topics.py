@@ -87,6 +87,62 @@ def test_definitions_and_traps(
     assert topics_of(classifier, title, summary) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        # A meeting's stated agenda item or deliverable is its subject, even named once.
+        ("Leaders gather in Washington", "Critical minerals top the agenda.", {"critical_minerals"}),
+        (
+            "Министры провели переговоры в Астане",
+            "Стороны уделили основное внимание критически важным минеральным ресурсам.",
+            {"critical_minerals"},
+        ),
+        # Minerals deals that never say "critical".
+        ("Kyiv and Washington sign a minerals deal", "", {"critical_minerals"}),
+        ("Tokyo seeks rare minerals from Mongolia", "", {"critical_minerals"}),
+        (
+            "Россия и Таджикистан подписали соглашение о полезных ископаемых",
+            "",
+            {"critical_minerals"},
+        ),
+        ("Minerals agreement covers only oil and gas fields", "Crude output", set()),
+        ("Минеральная вода подорожала", "Соглашение с поставщиком", set()),
+        # Other partners' critical raw materials.
+        (
+            "Brussels courts Central Asia",
+            "The region holds large reserves of critically important raw materials.",
+            {"critical_minerals"},
+        ),
+        # Brands named after a metal, and Germany in a list of countries.
+        ("Chevrolet Cobalt tops car sales", "UzAuto Motors sold more sedans", set()),
+        ("Продажи «Кобальта» выросли", "Автомобиль Chevrolet остаётся лидером", set()),
+        ("Hackers deploy Cobalt Strike beacons", "The malware hit banks", set()),
+        ("Cobalt prices jump as Congo halts exports", "", {"critical_minerals"}),
+        (
+            "Страны закупают уран",
+            "Франция, Германия и Китай покупают уран у Казахстана.",
+            {"critical_minerals"},
+        ),
+        # Iran's nuclear talks, named by the capital only.
+        ("Talks resume", "Tehran says uranium enrichment will go on during the talks.", set()),
+        # Jackson–Vanik is a US law.
+        ("Bill to lift Jackson-Vanik for Uzbekistan advances", "", {"c5plus1"}),
+    ],
+)
+def test_kinds_named_by_the_definitions(
+    classifier: TopicClassifier, title: str, summary: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title, summary) == expected
+
+
+def test_germany_in_a_list_is_not_germanium(classifier: TopicClassifier) -> None:
+    found = classifier.classify(
+        MatchInput("Страны закупают уран", "Франция, Германия и Китай покупают уран.")
+    )
+    assert [m.topic for m in found] == ["critical_minerals"]
+    assert "германий" not in found[0].terms
+
+
 def test_matches_explain_themselves(classifier: TopicClassifier) -> None:
     found = classifier.classify(MatchInput("Казахстан наращивает добычу урана и вольфрама"))
     assert [m.topic for m in found] == ["critical_minerals"]
