@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching import MatchInput, TopicClassifier, load_topics
-from bot.matching.evaluate import DEFAULT_PATH, load_labelled, predictions, scores
+from bot.matching.evaluate import DEFAULT_PATH, load_batches, load_labelled, predictions, scores
 from bot.matching.topics import DEFAULT_TOPICS_DIR
 
 MIN_F1 = 0.90
@@ -91,7 +91,11 @@ def test_definitions_and_traps(
     ("title", "summary", "expected"),
     [
         # A meeting's stated agenda item or deliverable is its subject, even named once.
-        ("Leaders gather in Washington", "Critical minerals top the agenda.", {"critical_minerals"}),
+        (
+            "Leaders gather in Washington",
+            "Critical minerals top the agenda.",
+            {"critical_minerals"},
+        ),
         (
             "Министры провели переговоры в Астане",
             "Стороны уделили основное внимание критически важным минеральным ресурсам.",
@@ -159,3 +163,13 @@ def test_f1_per_topic_and_language(classifier: TopicClassifier) -> None:
         if (s.lang == "all" or s.positives >= MIN_POSITIVES_PER_LANGUAGE) and s.f1 < MIN_F1
     ]
     assert not low, low
+
+
+def test_every_fixture_item_is_in_exactly_one_batch() -> None:
+    batches = load_batches()
+    folder = DEFAULT_PATH.parent
+    for path in sorted(folder.glob("*.jsonl")):
+        for row in load_labelled(path):
+            owners = [b.name for b in batches if b.file == path.name and b.holds(row["id"])]
+            assert len(owners) == 1, f"{path.name} {row['id']}: batches {owners}"
+    assert all(b.role in {"tuned", "held-out"} for b in batches)
