@@ -129,6 +129,14 @@ def test_definitions_and_traps(
         ),
         # Iran's nuclear talks, named by the capital only.
         ("Talks resume", "Tehran says uranium enrichment will go on during the talks.", set()),
+        # «РК» is Kazakhstan in Kazakh outlets, and the region's foreign ministers are named.
+        (
+            "Визит в Вашингтон",
+            "Министр иностранных дел РК провел встречи с сенаторами США.",
+            {"c5plus1"},
+        ),
+        ("Визит в Вашингтон", "Министр иностранных дел РК и посол Кореи в США.", set()),
+        ("Kosherbayev meets Rubio in Washington", "", {"c5plus1"}),
         # Jackson–Vanik is a US law.
         ("Bill to lift Jackson-Vanik for Uzbekistan advances", "", {"c5plus1"}),
     ],
