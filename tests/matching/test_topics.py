@@ -111,6 +111,13 @@ def test_definitions_and_traps(
         ),
         ("Minerals agreement covers only oil and gas fields", "Crude output", set()),
         ("Минеральная вода подорожала", "Соглашение с поставщиком", set()),
+        ("Ministry of Mineral Resources signs a cooperation deal", "Visit to Astana", set()),
+        (
+            "Министерство промышленности и минеральных ресурсов подписало соглашение",
+            "",
+            set(),
+        ),
+        ("Energy metals rally as supply tightens", "", {"critical_minerals"}),
         # Other partners' critical raw materials.
         (
             "Brussels courts Central Asia",
