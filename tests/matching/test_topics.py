@@ -144,6 +144,7 @@ def test_definitions_and_traps(
         ),
         ("Визит в Вашингтон", "Министр иностранных дел РК и посол Кореи в США.", set()),
         ("Kosherbayev meets Rubio in Washington", "", {"c5plus1"}),
+        ("Казахстан присоединился к Авраамовым соглашениям", "", {"c5plus1"}),
         # Jackson–Vanik is a US law.
         ("Bill to lift Jackson-Vanik for Uzbekistan advances", "", {"c5plus1"}),
     ],
