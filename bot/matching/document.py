@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Hashable, Iterable, Mapping
-from itertools import chain, compress, count
+from itertools import accumulate, chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases, query_keys_of
 from bot.matching.normalise import (
@@ -129,6 +130,12 @@ class Normaliser:
             admit = vocabulary.admitted
             return set(admit(frozenset(head))), set(admit(frozenset(body)))
 
+    def chunk_tokens_cache(
+        self, vocabulary: Vocabulary | None
+    ) -> dict[str, tuple[frozenset[str], ...]]:
+        """The cache ``chunk_token_terms`` fills: terms of each token, by chunk."""
+        return self._chunk_tokens if vocabulary is None else vocabulary.chunk_tokens
+
     def token_terms(self, text: str, vocabulary: Vocabulary | None = None) -> list[frozenset[str]]:
         """Terms of each raw token of a prepared text, in order."""
         return self.chunk_token_terms(split_chunks(text), vocabulary)
@@ -140,7 +147,7 @@ class Normaliser:
 
         With a ``vocabulary``, only the terms it admits, from its own cache.
         """
-        cache = self._chunk_tokens if vocabulary is None else vocabulary.chunk_tokens
+        cache = self.chunk_tokens_cache(vocabulary)
         missing = set(chunks).difference(cache)
         if missing:
             if len(cache) + len(missing) > self._limit:
@@ -262,10 +269,19 @@ class Document:
         return found
 
     def _raw(self, position: int) -> str:
+        """The raw token at ``position``, tokenising only the chunk that holds it."""
         length = self.title_length
         if position < length:
-            return self.title[position]
-        return self.summary[position - length - FIELD_GAP]
+            chunks, at = self._title_chunks, position
+        else:
+            chunks, at = self._summary_chunks, position - length - FIELD_GAP
+        cache = self._norm.chunk_tokens_cache(self._vocabulary)
+        try:
+            ends = list(accumulate(map(len, map(cache.__getitem__, chunks))))
+        except KeyError:  # the cache was cleared meanwhile by another thread
+            return (self.title if position < length else self.summary)[at]
+        i = bisect_right(ends, at)
+        return _tokenise(chunks[i])[at - (ends[i - 1] if i else 0)]
 
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""
