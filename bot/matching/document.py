@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import accumulate, chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases, query_keys_of
@@ -16,7 +16,7 @@ from bot.matching.normalise import (
     segments,
     special,
 )
-from bot.matching.vocabulary import Phrases, Vocabulary
+from bot.matching.vocabulary import NOTHING, Phrases, Vocabulary
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
 
@@ -115,10 +115,9 @@ class Normaliser:
         missing = set(first).union(rest).difference(cache)
         if len(cache) + len(missing) > self._limit:
             cache.clear()
-        terms = self.terms
+        terms = self.terms if vocabulary is None else self._admitted_by(vocabulary)
         for chunk in missing:
-            found = frozenset().union(*map(terms, _tokenise(chunk)))
-            cache[chunk] = found if vocabulary is None else vocabulary.admitted(found)
+            cache[chunk] = frozenset().union(*map(terms, _tokenise(chunk))) or NOTHING
         try:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
@@ -129,6 +128,22 @@ class Normaliser:
                 return head, body
             admit = vocabulary.admitted
             return set(admit(frozenset(head))), set(admit(frozenset(body)))
+
+    def _admitted_by(self, vocabulary: Vocabulary) -> Callable[[str], frozenset[str]]:
+        """Terms of a raw token that ``vocabulary`` admits, cached by raw token there: a new
+        chunk is mostly words seen before in other chunks."""
+        cache = vocabulary.tokens
+        if len(cache) >= self._limit:
+            cache.clear()
+        terms, admitted = self.terms, vocabulary.admitted
+
+        def admitted_terms(raw: str) -> frozenset[str]:
+            found = cache.get(raw)
+            if found is None:
+                found = cache[raw] = admitted(terms(raw))
+            return found
+
+        return admitted_terms
 
     def chunk_tokens_cache(
         self, vocabulary: Vocabulary | None
@@ -152,11 +167,9 @@ class Normaliser:
         if missing:
             if len(cache) + len(missing) > self._limit:
                 cache.clear()
+            terms = self.terms if vocabulary is None else self._admitted_by(vocabulary)
             for chunk in missing:
-                tokens = tuple(map(self.terms, _tokenise(chunk)))
-                if vocabulary is not None:
-                    tokens = tuple(map(vocabulary.admitted, tokens))
-                cache[chunk] = tokens
+                cache[chunk] = tuple(map(terms, _tokenise(chunk)))
         try:
             return list(chain.from_iterable(map(cache.__getitem__, chunks)))
         except KeyError:  # the cache was cleared meanwhile by another thread
