@@ -197,6 +197,7 @@ class Document:
     """
 
     __slots__ = (
+        "_ends",
         "_found",
         "_norm",
         "_positions",
@@ -229,6 +230,7 @@ class Document:
         self._positions: dict[str, list[int]] | None = None
         self._spans: dict[str, dict[int, int]] = {}  # alias phrases: start -> length, by term
         self._found: dict[frozenset[str], str | None] = {}
+        self._ends: dict[bool, list[int]] = {}  # title?: where each chunk's tokens end
         # Answers of compiled tests that scan positions or terms: by id of the node asked (with
         # the node, to tell a reused id), or by (prefix, title) with None.
         self.memo: dict[Hashable, tuple[object, bool]] = {}
@@ -288,11 +290,14 @@ class Document:
             chunks, at = self._title_chunks, position
         else:
             chunks, at = self._summary_chunks, position - length - FIELD_GAP
-        cache = self._norm.chunk_tokens_cache(self._vocabulary)
-        try:
-            ends = list(accumulate(map(len, map(cache.__getitem__, chunks))))
-        except KeyError:  # the cache was cleared meanwhile by another thread
-            return (self.title if position < length else self.summary)[at]
+        ends = self._ends.get(chunks is self._title_chunks)
+        if ends is None:
+            cache = self._norm.chunk_tokens_cache(self._vocabulary)
+            try:
+                ends = list(accumulate(map(len, map(cache.__getitem__, chunks))))
+            except KeyError:  # the cache was cleared meanwhile by another thread
+                return (self.title if position < length else self.summary)[at]
+            self._ends[chunks is self._title_chunks] = ends
         i = bisect_right(ends, at)
         return _tokenise(chunks[i])[at - (ends[i - 1] if i else 0)]
 
