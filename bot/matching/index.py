@@ -18,6 +18,7 @@ import asyncio
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
+from typing import cast
 
 from bot.matching._compile import Shared
 from bot.matching._entry import Entry, fired, make_entry
@@ -288,27 +289,27 @@ def _topic_hits(
     are never tested.
     """
     weights = topic.rules
-    positive: list[tuple[float, Entry]] = []
-    others: list[Entry] = []
+    positive: list[tuple[float, TopicPart, Entry]] = []
+    others: list[tuple[TopicPart, Entry]] = []
     for entry in candidates:
-        part: TopicPart = entry.rule_id  # type: ignore[assignment]
+        part = cast(TopicPart, entry.rule_id)
         weight = weights[part.number].weight if part.kind == "rule" else 0.0
         if weight > 0:
-            positive.append((weight, entry))
+            positive.append((weight, part, entry))
         else:
-            others.append(entry)
+            others.append((part, entry))
     reach = topic.threshold - _SLACK
-    if sum(weight for weight, _ in positive) < reach:
+    if sum(weight for weight, _, _ in positive) < reach:
         return None
     hits: dict[TopicPart, Entry] = {}
     score = 0.0
-    for weight, entry in positive:
+    for weight, part, entry in positive:
         if entry.test(doc):
-            hits[entry.rule_id] = entry  # type: ignore[index]
+            hits[part] = entry
             score += weight
     if score < reach:
         return None
-    for entry in others:
+    for part, entry in others:
         if entry.test(doc):
-            hits[entry.rule_id] = entry  # type: ignore[index]
+            hits[part] = entry
     return hits
