@@ -148,3 +148,15 @@ def _plain_fold(token: str) -> str:
 @given(st.text(alphabet="aceopxCKMHTуранСЁёіјѕ5²٣+-‐’'éß", max_size=12))
 def test_fold_equals_its_plain_definition(token: str) -> None:
     assert fold(token) == _plain_fold(token)
+
+
+def test_lemmatisers_run_on_the_c_readers() -> None:
+    """pymorphy3 and snowballstemmer fall back to pure Python, four times slower on new
+    words, when the C packages are missing: the pinned install must have them."""
+    import dawg
+    import Stemmer
+
+    from bot.matching._morph import _analyzer, _english
+
+    assert isinstance(_analyzer().dictionary.words, dawg.RecordDAWG)
+    assert isinstance(_english(), Stemmer.Stemmer)
