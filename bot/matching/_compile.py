@@ -155,13 +155,11 @@ def _near(node: Near, shared: Shared | None) -> Test:
     key = id(node)
 
     def test(doc: Document) -> bool:
-        if not (left(doc) and right(doc)):
-            return False
         memo = doc.memo
         hit = memo.get(key)
-        if hit is not None and hit[0] is node:
+        if hit is not None and hit[0] is node:  # asked before: explanations ask again
             return hit[1]
-        found = bool(near_spans(doc))
+        found = left(doc) and right(doc) and bool(near_spans(doc))
         memo[key] = (node, found)
         return found
 

@@ -8,7 +8,7 @@ drops repeats: its cost follows the atoms present, not the size of the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.matching._compile import Shared, Test, compile_rule
@@ -57,7 +57,7 @@ class _Atoms:
         self.atoms: list[_Atom] = []
         self._collect(node, (), shared)
         self.always: frozenset[int] = frozenset()
-        self.by_key: dict[str, list[int]] = {}
+        by_key: dict[str, list[int]] = {}
         for i, atom in enumerate(self.atoms):
             if isinstance(atom.node, Prefix):
                 self.always |= {i}
@@ -65,8 +65,10 @@ class _Atoms:
             # A word needs one of its keys; a phrase, one of the keys of its first word.
             keys = atom.node.keys if isinstance(atom.node, Word) else atom.node.seq[0]
             for key in keys:
-                self.by_key.setdefault(key, []).append(i)
+                by_key.setdefault(key, []).append(i)
+        self.by_key = {key: tuple(found) for key, found in by_key.items()}  # each in order
         self.gate = frozenset(self.by_key)
+        self.rows = [(a.node, a.ident, a.holds, a.guards, a.text) for a in self.atoms]
 
     def _collect(self, node: Node, guards: tuple[Test, ...], shared: Shared | None) -> None:
         if isinstance(node, Not):
@@ -93,24 +95,38 @@ class _Atoms:
         self.atoms.append(_Atom(node, _ident(node), holds, guards, None if alias else node.text))
 
     def explain(self, doc: Document) -> tuple[str, ...]:
-        chosen = set(self.always)
         by_key = self.by_key
-        for key in self.gate.intersection(doc.terms):
-            chosen.update(by_key[key])
+        hit = self.gate.intersection(doc.terms)
+        chosen: Iterable[int]
+        if self.always:
+            chosen = sorted(self.always.union(*map(by_key.__getitem__, hit)))
+        elif len(hit) == 1:  # the common case: the atoms of one key, already in order
+            chosen = by_key[next(iter(hit))]
+        else:
+            chosen = sorted(set().union(*map(by_key.__getitem__, hit)))
         out: list[str] = []
         seen: set[object] = set()
-        for i in sorted(chosen):
-            atom = self.atoms[i]
-            if atom.holds is not None and not atom.holds(doc):
+        rows = self.rows
+        for i in chosen:
+            node, ident, holds, guards, text = rows[i]
+            if holds is not None and not holds(doc):
                 continue
-            if atom.guards and not all(guard(doc) for guard in atom.guards):
+            if guards and not _all_hold(guards, doc):
                 continue
-            text = atom.text if atom.text is not None else _shown(atom.node, doc)
-            if text not in out and atom.ident not in seen:
+            if text is None:
+                text = _shown(node, doc)
+            if text not in out and ident not in seen:
                 out.append(text)
-                if atom.ident is not None:
-                    seen.add(atom.ident)
+                if ident is not None:
+                    seen.add(ident)
         return tuple(out)
+
+
+def _all_hold(guards: tuple[Test, ...], doc: Document) -> bool:
+    for guard in guards:  # noqa: SIM110 - a plain loop; all() over a generator is slower
+        if not guard(doc):
+            return False
+    return True
 
 
 def static_explanation(node: Node) -> tuple[str, ...] | None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from bot.matching.classifier import TopicClassifier
-from bot.matching.types import MatchInput
+from bot.matching.types import MatchInput, TopicMatch
+
+# ``json.dumps(value, ensure_ascii=False)`` without building an encoder per call; strings
+# (topic names, terms, most ids) go straight to the C escaper that encoder uses.
+_ENCODE: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _item(obj: Any) -> MatchInput:
@@ -27,6 +33,18 @@ def _item(obj: Any) -> MatchInput:
     return MatchInput(fields["title"], fields.get("summary", ""), fields.get("lang"))
 
 
+def output_line(ident: Any, matches: Sequence[TopicMatch]) -> str:
+    """The JSON line for one item: the bytes ``json.dumps`` gives for
+    ``{"id": ident, "topics": [...], "why": {topic: [terms]}}`` with ``ensure_ascii=False``,
+    written directly (most items match no topic)."""
+    head = '{"id": ' + (_STRING(ident) if type(ident) is str else _ENCODE(ident))
+    if not matches:
+        return head + ', "topics": [], "why": {}}\n'
+    names = ", ".join([_STRING(m.topic) for m in matches])
+    why = ", ".join([f"{_STRING(m.topic)}: [{', '.join(map(_STRING, m.terms))}]" for m in matches])
+    return f'{head}, "topics": [{names}], "why": {{{why}}}}}\n'
+
+
 def run_classify(stdin: TextIO, stdout: TextIO, classifier: TopicClassifier | None = None) -> int:
     """Classify each input line into the curated topics. Returns 1 if any line was refused."""
     classifier = classifier or TopicClassifier()
@@ -38,15 +56,10 @@ def run_classify(stdin: TextIO, stdout: TextIO, classifier: TopicClassifier | No
             obj = json.loads(line)
             item = _item(obj)
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            out: dict[str, Any] = {"line": number, "error": str(exc)}
+            text = _ENCODE({"line": number, "error": str(exc)}) + "\n"
             status = 1
         else:
-            matches = classifier.classify(item)
-            out = {
-                "id": obj["id"],
-                "topics": [m.topic for m in matches],
-                "why": {m.topic: list(m.terms) for m in matches},
-            }
-        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            text = output_line(obj["id"], classifier.classify(item))
+        stdout.write(text)
         stdout.flush()
     return status

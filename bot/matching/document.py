@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
-from itertools import chain, compress, count
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from itertools import accumulate, chain, compress, count
 
 from bot.matching.aliases import AliasTable, load_aliases, query_keys_of
 from bot.matching.normalise import (
@@ -15,7 +16,7 @@ from bot.matching.normalise import (
     segments,
     special,
 )
-from bot.matching.vocabulary import Phrases, Vocabulary
+from bot.matching.vocabulary import NOTHING, Phrases, Vocabulary
 
 FIELD_GAP = 64  # positions between title and summary, so phrases and NEAR never span them
 
@@ -114,10 +115,9 @@ class Normaliser:
         missing = set(first).union(rest).difference(cache)
         if len(cache) + len(missing) > self._limit:
             cache.clear()
-        terms = self.terms
+        terms = self.terms if vocabulary is None else self._admitted_by(vocabulary)
         for chunk in missing:
-            found = frozenset().union(*map(terms, _tokenise(chunk)))
-            cache[chunk] = found if vocabulary is None else vocabulary.admitted(found)
+            cache[chunk] = frozenset().union(*map(terms, _tokenise(chunk))) or NOTHING
         try:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
@@ -128,6 +128,28 @@ class Normaliser:
                 return head, body
             admit = vocabulary.admitted
             return set(admit(frozenset(head))), set(admit(frozenset(body)))
+
+    def _admitted_by(self, vocabulary: Vocabulary) -> Callable[[str], frozenset[str]]:
+        """Terms of a raw token that ``vocabulary`` admits, cached by raw token there: a new
+        chunk is mostly words seen before in other chunks."""
+        cache = vocabulary.tokens
+        if len(cache) >= self._limit:
+            cache.clear()
+        terms, admitted = self.terms, vocabulary.admitted
+
+        def admitted_terms(raw: str) -> frozenset[str]:
+            found = cache.get(raw)
+            if found is None:
+                found = cache[raw] = admitted(terms(raw))
+            return found
+
+        return admitted_terms
+
+    def chunk_tokens_cache(
+        self, vocabulary: Vocabulary | None
+    ) -> dict[str, tuple[frozenset[str], ...]]:
+        """The cache ``chunk_token_terms`` fills: terms of each token, by chunk."""
+        return self._chunk_tokens if vocabulary is None else vocabulary.chunk_tokens
 
     def token_terms(self, text: str, vocabulary: Vocabulary | None = None) -> list[frozenset[str]]:
         """Terms of each raw token of a prepared text, in order."""
@@ -140,16 +162,14 @@ class Normaliser:
 
         With a ``vocabulary``, only the terms it admits, from its own cache.
         """
-        cache = self._chunk_tokens if vocabulary is None else vocabulary.chunk_tokens
+        cache = self.chunk_tokens_cache(vocabulary)
         missing = set(chunks).difference(cache)
         if missing:
             if len(cache) + len(missing) > self._limit:
                 cache.clear()
+            terms = self.terms if vocabulary is None else self._admitted_by(vocabulary)
             for chunk in missing:
-                tokens = tuple(map(self.terms, _tokenise(chunk)))
-                if vocabulary is not None:
-                    tokens = tuple(map(vocabulary.admitted, tokens))
-                cache[chunk] = tokens
+                cache[chunk] = tuple(map(terms, _tokenise(chunk)))
         try:
             return list(chain.from_iterable(map(cache.__getitem__, chunks)))
         except KeyError:  # the cache was cleared meanwhile by another thread
@@ -177,6 +197,7 @@ class Document:
     """
 
     __slots__ = (
+        "_ends",
         "_found",
         "_norm",
         "_positions",
@@ -209,6 +230,7 @@ class Document:
         self._positions: dict[str, list[int]] | None = None
         self._spans: dict[str, dict[int, int]] = {}  # alias phrases: start -> length, by term
         self._found: dict[frozenset[str], str | None] = {}
+        self._ends: dict[bool, list[int]] = {}  # title?: where each chunk's tokens end
         # Answers of compiled tests that scan positions or terms: by id of the node asked (with
         # the node, to tell a reused id), or by (prefix, title) with None.
         self.memo: dict[Hashable, tuple[object, bool]] = {}
@@ -262,10 +284,22 @@ class Document:
         return found
 
     def _raw(self, position: int) -> str:
+        """The raw token at ``position``, tokenising only the chunk that holds it."""
         length = self.title_length
         if position < length:
-            return self.title[position]
-        return self.summary[position - length - FIELD_GAP]
+            chunks, at = self._title_chunks, position
+        else:
+            chunks, at = self._summary_chunks, position - length - FIELD_GAP
+        ends = self._ends.get(chunks is self._title_chunks)
+        if ends is None:
+            cache = self._norm.chunk_tokens_cache(self._vocabulary)
+            try:
+                ends = list(accumulate(map(len, map(cache.__getitem__, chunks))))
+            except KeyError:  # the cache was cleared meanwhile by another thread
+                return (self.title if position < length else self.summary)[at]
+            self._ends[chunks is self._title_chunks] = ends
+        i = bisect_right(ends, at)
+        return _tokenise(chunks[i])[at - (ends[i - 1] if i else 0)]
 
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""

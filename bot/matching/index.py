@@ -18,6 +18,7 @@ import asyncio
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
+from typing import cast
 
 from bot.matching._compile import Shared
 from bot.matching._entry import Entry, fired, make_entry
@@ -231,20 +232,21 @@ class RuleIndex:
 
     def _match(self, doc: Document) -> ItemMatches:
         rules = self._simple.matches(doc, self._entries)
-        parts: dict[str, dict[TopicPart, Entry]] = {}
+        pending: dict[str, list[Entry]] = {}
         for entry in self._complex(doc):
-            if not entry.test(doc):
-                continue
             rule_id = entry.rule_id
             if isinstance(rule_id, TopicPart):
-                parts.setdefault(rule_id.topic, {})[rule_id] = entry
-            else:
+                pending.setdefault(rule_id.topic, []).append(entry)
+            elif entry.test(doc):
                 rules.append(entry.hit or RuleMatch(rule_id, entry.explain(doc)))
         topics: list[TopicMatch] = []
         for name, topic in self.topics.items():
-            if name not in parts:
+            candidates = pending.get(name)
+            if candidates is None:
                 continue
-            hits = parts[name]
+            hits = _topic_hits(topic, candidates, doc)
+            if hits is None:
+                continue
 
             def explain(part: TopicPart, hits: dict[TopicPart, Entry] = hits) -> tuple[str, ...]:
                 return fired(hits[part], doc)
@@ -270,3 +272,44 @@ class RuleIndex:
             except RuleSyntaxError as exc:
                 refused.append((rule_id, exc.message("en")))
         return refused
+
+
+# Slack for the order of float additions: a topic is given up early only when its positive
+# weights fall short by more than this, so an early answer never differs from ``decide``'s.
+_SLACK = 1e-9
+
+
+def _topic_hits(
+    topic: Topic, candidates: list[Entry], doc: Document
+) -> dict[TopicPart, Entry] | None:
+    """The topic's candidate parts that hold, or None when the topic cannot match.
+
+    The rules with a positive weight are tested first: when those that hold (or could hold)
+    cannot reach the threshold, the negative rules and the exclusions, which only take away,
+    are never tested.
+    """
+    weights = topic.rules
+    positive: list[tuple[float, TopicPart, Entry]] = []
+    others: list[tuple[TopicPart, Entry]] = []
+    for entry in candidates:
+        part = cast(TopicPart, entry.rule_id)
+        weight = weights[part.number].weight if part.kind == "rule" else 0.0
+        if weight > 0:
+            positive.append((weight, part, entry))
+        else:
+            others.append((part, entry))
+    reach = topic.threshold - _SLACK
+    if sum(weight for weight, _, _ in positive) < reach:
+        return None
+    hits: dict[TopicPart, Entry] = {}
+    score = 0.0
+    for weight, part, entry in positive:
+        if entry.test(doc):
+            hits[part] = entry
+            score += weight
+    if score < reach:
+        return None
+    for part, entry in others:
+        if entry.test(doc):
+            hits[part] = entry
+    return hits

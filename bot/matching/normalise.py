@@ -24,6 +24,8 @@ _WORD_RE = re.compile(_WORD)
 _SPACE_RE = re.compile(r"(\s+)")
 
 _CYR = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюяіїєґўј")
+_CYR_RE = re.compile("[" + "".join(sorted(_CYR)) + "]")
+_LATIN_RE = re.compile("[a-z]")
 _CYR_TO_LAT = str.maketrans("авекмнорстухіјѕ", "abekmhopctyxijs")
 _LAT_TO_CYR = str.maketrans("abekmhopctyxi", "авекмнорстухі")
 _LAT_LOOKALIKE = frozenset("abekmhopctyxi")
@@ -113,13 +115,14 @@ def fold(token: str) -> str:
     the script of most of its letters, when its other letters all have look-alikes.
     """
     s = token.casefold().replace("ё", "е").translate(_HYPHENS)
+    # Most tokens are in one script with no digit: the regular expressions find that in C.
+    if s.isascii() or _CYR_RE.search(s) is None:
+        return s
+    has_digit = any(map(str.isdigit, s))
+    if not has_digit and "+" not in s and _LATIN_RE.search(s) is None:
+        return s
     cyr = sum(1 for ch in s if ch in _CYR)
-    if not cyr:
-        return s
     lat = sum(1 for ch in s if "a" <= ch <= "z")
-    has_digit = any(ch.isdigit() for ch in s)
-    if not lat and not has_digit and "+" not in s:
-        return s
     cyr_letters = {ch for ch in s if ch in _CYR}
     if (has_digit or "+" in s or lat >= cyr) and cyr_letters <= _CYR_LOOKALIKE:
         return s.translate(_CYR_TO_LAT)
@@ -130,9 +133,9 @@ def fold(token: str) -> str:
 
 
 def _word_lemmas(word: str) -> frozenset[str]:
-    if any(ch in _CYR for ch in word):
+    if _CYR_RE.search(word):
         return russian_lemmas(word)
-    if any("a" <= ch <= "z" for ch in word):
+    if _LATIN_RE.search(word):
         return frozenset((english_stem(word),))
     return frozenset((word,))
 

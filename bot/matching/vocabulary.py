@@ -18,6 +18,7 @@ from bot.matching.aliases import AliasTable
 
 Phrases = Mapping[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]]
 _NOTHING: frozenset[str] = frozenset()
+NOTHING = _NOTHING  # the shared empty term set
 
 
 class Vocabulary:
@@ -49,6 +50,7 @@ class Vocabulary:
         self._admitted = wanted | words
         self.prefixes = frozenset(prefixes)
         self._lengths = sorted({len(p) for p in self.prefixes})
+        self.tokens: dict[str, frozenset[str]] = {}  # admitted terms, by raw token
         self.chunks: dict[str, frozenset[str]] = {}
         self.chunk_tokens: dict[str, tuple[frozenset[str], ...]] = {}  # terms of each token
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import io
 import json
 
-from bot.matching.classify import run_classify
+from bot.matching.classify import output_line, run_classify
+from bot.matching.types import TopicMatch
 
 
 def run(text: str) -> tuple[int, list[dict[str, object]]]:
@@ -58,3 +59,29 @@ def test_bad_lines_are_reported_and_the_rest_processed() -> None:
     assert [o.get("line") for o in out[1:5]] == [3, 4, 5, 6]
     assert all("error" in o for o in out[1:5])
     assert out[5]["id"] == 3 and out[5]["topics"] == ["critical_minerals"]
+
+
+def test_output_lines_are_the_bytes_json_dumps_gives() -> None:
+    ids: list[object] = [
+        'a"b\\c\n\u2028',
+        "уран",
+        7,
+        -1.5,
+        10**20,
+        None,
+        True,
+        [1, "x"],
+        {"k": "v"},
+    ]
+    matches = (
+        TopicMatch("critical_minerals", ('"U3O8"', "уран", "a\tb", "\u0001"), 1.0),
+        TopicMatch("c5plus1", ("С5+1",), 2.0),
+    )
+    for ident in ids:
+        for found in ((), matches[:1], matches):
+            want = {
+                "id": ident,
+                "topics": [m.topic for m in found],
+                "why": {m.topic: list(m.terms) for m in found},
+            }
+            assert output_line(ident, found) == json.dumps(want, ensure_ascii=False) + "\n"

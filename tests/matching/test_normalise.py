@@ -1,10 +1,23 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.matching import default_normaliser
 from bot.matching.document import Document
-from bot.matching.normalise import analyse, fold, prepare, raw_tokens
+from bot.matching.normalise import (
+    _CYR,
+    _CYR_LOOKALIKE,
+    _CYR_TO_LAT,
+    _HYPHENS,
+    _LAT_LOOKALIKE,
+    _LAT_TO_CYR,
+    analyse,
+    fold,
+    prepare,
+    raw_tokens,
+)
 
 
 def terms_of(text: str) -> set[str]:
@@ -111,3 +124,39 @@ def test_lowercase_us_pronoun_is_not_the_usa() -> None:
     assert "~usa" not in terms_of("join us today")
     assert "~usa" not in terms_of("sign-us-up")
     assert "~usa" in terms_of("US and Kazakhstan")
+
+
+def _plain_fold(token: str) -> str:
+    """``fold`` as first written: character counts in Python, no fast paths."""
+    s = token.casefold().replace("ё", "е").translate(_HYPHENS)
+    cyr = sum(1 for ch in s if ch in _CYR)
+    if not cyr:
+        return s
+    lat = sum(1 for ch in s if "a" <= ch <= "z")
+    has_digit = any(ch.isdigit() for ch in s)
+    if not lat and not has_digit and "+" not in s:
+        return s
+    cyr_letters = {ch for ch in s if ch in _CYR}
+    if (has_digit or "+" in s or lat >= cyr) and cyr_letters <= _CYR_LOOKALIKE:
+        return s.translate(_CYR_TO_LAT)
+    lat_letters = {ch for ch in s if "a" <= ch <= "z"}
+    if lat_letters <= _LAT_LOOKALIKE:
+        return s.translate(_LAT_TO_CYR)
+    return s
+
+
+@given(st.text(alphabet="aceopxCKMHTуранСЁёіјѕ5²٣+-‐’'éß", max_size=12))
+def test_fold_equals_its_plain_definition(token: str) -> None:
+    assert fold(token) == _plain_fold(token)
+
+
+def test_lemmatisers_run_on_the_c_readers() -> None:
+    """pymorphy3 and snowballstemmer fall back to pure Python, four times slower on new
+    words, when the C packages are missing: the pinned install must have them."""
+    import dawg
+    import Stemmer
+
+    from bot.matching._morph import _analyzer, _english
+
+    assert isinstance(_analyzer().dictionary.words, dawg.RecordDAWG)
+    assert isinstance(_english(), Stemmer.Stemmer)

@@ -1,0 +1,180 @@
+"""Benchmark of ``c5watch classify`` end to end: JSON Lines in, JSON Lines out, one pass.
+
+Run: ``python benchmarks/bench_classify.py [--baseline DIR] [--rounds N]``.
+
+Each measurement is a fresh process (cold lemma and chunk caches, as a new run of the command
+has), which builds the classifier, reads the whole input, then times one pass of
+``run_classify`` over it: JSON parsing, topics and their explanations, JSON out. The rate is
+MB of title + summary text per second: of the best pass, of the median one (wall clock), and
+of the best pass in CPU time of the process (``CPU``: less affected when other processes share
+the cores, as on a busy host). Two inputs, both with fresh ids:
+
+* ``real sentences``: every item is new, recombined from the sentences of the labelled
+  fixtures (a real title, then one to four real sentences of the same language drawn from any
+  item), so no document repeats while the words are those of real RU/EN news. Most of them
+  are on a topic, so it is the costly case (every topic is explained).
+* ``stream``: the ``bench_match`` corpus (about 16 % on-topic items, the rest off-topic news
+  written from templates and real word forms), closer to what a feed stream looks like.
+
+``--baseline DIR`` runs the same inputs through another checkout of the project (for example
+the code before a change, exported outside the repository with ``git archive``, with its own
+``.venv`` made by ``make install`` there), alternating with this one, so that the ratio is
+measured on the same host at the same time. The two outputs are compared byte for byte
+(equal only when both use the same rule files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._match_corpus import corpus, rule_keys  # noqa: E402
+
+TARGET_BYTES = 5_000_000
+_SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+(?=[«\"“A-ZА-ЯЁ])")
+SHORT = 40  # a piece shorter than this ("The U. S.") stays with the next one
+
+# Run in a child process: ROOT on the path, the input read, one timed pass.
+_CHILD = """
+import io, json, sys, time
+sys.path.insert(0, sys.argv[1])
+start = time.perf_counter()
+from bot.matching.classifier import TopicClassifier
+from bot.matching.classify import run_classify
+classifier = TopicClassifier()
+ready = time.perf_counter()
+text = open(sys.argv[2], encoding="utf-8").read()
+out = io.StringIO()
+begin, cpu = time.perf_counter(), time.process_time()
+status = run_classify(io.StringIO(text), out, classifier)
+seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu
+open(sys.argv[3], "w", encoding="utf-8").write(out.getvalue())
+print(json.dumps({"seconds": seconds, "cpu": cpu, "setup": ready - start, "status": status}))
+"""
+
+
+def sentences(text: str) -> list[str]:
+    pieces = _SENTENCE_END.split(text.strip()) if text.strip() else []
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        piece = f"{carry} {piece}" if carry else piece
+        if len(piece) < SHORT:
+            carry = piece
+            continue
+        out.append(piece)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out
+
+
+def real_sentences(rng: random.Random) -> list[dict[str, str]]:
+    """New items recombined from the labelled fixtures' titles and sentences."""
+    titles: dict[str, list[str]] = {"ru": [], "en": []}
+    pool: dict[str, list[str]] = {"ru": [], "en": []}
+    for path in sorted((ROOT / "tests/matching/fixtures").glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                lang = "ru" if row["lang"] == "ru" else "en"
+                titles[lang].append(row["title"])
+                pool[lang] += sentences(row.get("summary") or "")
+    items: list[dict[str, str]] = []
+    size = 0
+    while size < TARGET_BYTES:
+        lang = rng.choice(("ru", "en"))
+        title = rng.choice(titles[lang])
+        summary = " ".join(rng.choice(pool[lang]) for _ in range(rng.randint(1, 4)))
+        items.append({"title": title, "summary": summary, "lang": lang})
+        size += len(title.encode()) + len(summary.encode())
+    return items
+
+
+def stream(rng: random.Random) -> list[dict[str, str]]:
+    from bot.matching import TopicClassifier
+
+    topics = TopicClassifier().index.topics.values()
+    keys = {k for t in topics for r in t.rules + t.exclusions for k in rule_keys(r.query.root)}
+    items, _ = corpus(rng, keys)
+    return [{"title": i.title, "summary": i.summary, "lang": i.lang or ""} for i in items]
+
+
+def write_input(items: list[dict[str, str]], path: Path, tag: str) -> int:
+    """Write the items with fresh ids; returns the bytes of title + summary text."""
+    with path.open("w", encoding="utf-8") as fh:
+        for n, item in enumerate(items):
+            fh.write(json.dumps({"id": f"{tag}-{n}", **item}, ensure_ascii=False) + "\n")
+    return sum(len(i["title"].encode()) + len(i["summary"].encode()) for i in items)
+
+
+def one_pass(root: Path, source: Path, output: Path) -> dict[str, float]:
+    """One fresh process over ``source``, with the checkout's own ``.venv`` if it has one
+    (so a baseline runs with the dependencies it pinned)."""
+    own = root / ".venv" / "bin" / "python"
+    python = str(own) if own.exists() else sys.executable
+    done = subprocess.run(
+        [python, "-c", _CHILD, str(root), str(source), str(output)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh processes per row")
+    args = parser.parse_args()
+    roots = {"this": ROOT}
+    if args.baseline is not None:
+        roots["baseline"] = args.baseline.resolve()
+    inputs = {
+        "real sentences": real_sentences(random.Random(11)),
+        "stream": stream(random.Random(5)),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(
+            f"{'input':<15} {'code':<9} {'items':>6} {'MB':>5} {'MB/s':>6}"
+            f" {'median':>6} {'CPU':>6} {'setup s':>7} {'same output':>11}"
+        )
+        for name, items in inputs.items():
+            source = folder / "in.jsonl"
+            nbytes = write_input(items, source, name.split()[0])
+            runs: dict[str, list[dict[str, float]]] = {code: [] for code in roots}
+            for _ in range(args.rounds):
+                for code, root in roots.items():
+                    runs[code].append(one_pass(root, source, folder / f"{code}.jsonl"))
+            outputs = {code: (folder / f"{code}.jsonl").read_bytes() for code in roots}
+            same = "-" if len(roots) == 1 else ("yes" if len(set(outputs.values())) == 1 else "NO")
+            rates: dict[str, float] = {}
+            for code, found in runs.items():
+                seconds = [r["seconds"] for r in found]
+                rates[code] = nbytes / statistics.median(seconds) / 1e6
+                cpu = nbytes / min(r["cpu"] for r in found) / 1e6
+                print(
+                    f"{name:<15} {code:<9} {len(items):>6} {nbytes / 1e6:>5.2f}"
+                    f" {nbytes / min(seconds) / 1e6:>6.2f} {rates[code]:>6.2f} {cpu:>6.2f}"
+                    f" {statistics.median(r['setup'] for r in found):>7.2f} {same:>11}"
+                )
+            if "baseline" in rates:
+                ratio = rates["this"] / rates["baseline"]
+                print(f"{name:<15} speed-up (medians, same run): {ratio:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
