@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import random
@@ -56,6 +57,9 @@ class PollerConfig:
     # How often the continuous pool looks for due feeds when it has nothing to do; also how
     # soon it sees a feed another process added.
     idle_check: float = 1.0
+    # How long close() lets the pool's fetches in flight finish before it gives their claims
+    # back (due again at once), so a stalled feed cannot hold up a shutdown.
+    shutdown_grace: float = 10.0
 
     @property
     def lease(self) -> timedelta:
@@ -127,7 +131,7 @@ class FeedPoller:
                 for feed in batch:
                     task = asyncio.create_task(self._poll_guarded(feed, clock(), clock, None))
                     tasks[task] = feed
-                    task.add_done_callback(lambda t: (tasks.pop(t, None), self._wake.set()))
+                    task.add_done_callback(functools.partial(self._finished, tasks))
                 if batch and len(batch) == free:
                     continue  # more may be due: claim again at once
                 await self._prune_hourly(clock())
@@ -135,12 +139,19 @@ class FeedPoller:
                     async with asyncio.timeout(self._config.idle_check):
                         await self._wake.wait()
             if tasks:
-                await asyncio.wait(list(tasks))
+                await asyncio.wait(list(tasks), timeout=self._config.shutdown_grace)
+            await self._abandon(tasks, clock())
         except BaseException:
             await self._abandon(tasks, clock())
             raise
         finally:
             self._leave()
+
+    def _finished(
+        self, tasks: dict[asyncio.Task[None], FeedForPoll], task: asyncio.Task[None]
+    ) -> None:
+        tasks.pop(task, None)
+        self._wake.set()  # a slot is free
 
     async def _claim(self, now: datetime, limit: int) -> list[FeedForPoll]:
         try:
@@ -156,6 +167,8 @@ class FeedPoller:
             return []
 
     async def _abandon(self, tasks: dict[asyncio.Task[None], FeedForPoll], now: datetime) -> None:
+        if not tasks:
+            return
         claimed = {feed.id for feed in tasks.values()}
         for task in list(tasks):
             task.cancel()
@@ -255,7 +268,8 @@ class FeedPoller:
             log.info("pruned %d items and %d stories", pruned.items, pruned.stories)
 
     async def close(self) -> None:
-        """Stop claiming, wait for fetches in flight, close the HTTP session."""
+        """Stop claiming, wait for fetches in flight (:meth:`run`: at most ``shutdown_grace``
+        seconds), close the HTTP session."""
         self._closing = True
         self._wake.set()
         await self._idle.wait()
