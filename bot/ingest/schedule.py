@@ -49,7 +49,8 @@ def backoff_delay(
     delay = min(interval * (1 << exponent), MAX_BACKOFF)
     if retry_after is not None and retry_after == retry_after:  # not NaN
         # Clamp before building a timedelta: a huge float overflows it.
-        delay = max(delay, timedelta(seconds=min(max(retry_after, 0.0), MAX_BACKOFF.total_seconds())))
+        wait = min(max(retry_after, 0.0), MAX_BACKOFF.total_seconds())
+        delay = max(delay, timedelta(seconds=wait))
     return min(delay, MAX_BACKOFF)
 
 
