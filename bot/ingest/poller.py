@@ -48,7 +48,7 @@ PARSE_THREADS = max(2, os.cpu_count() or 2)
 @dataclass(frozen=True, slots=True)
 class PollerConfig:
     interval: timedelta = timedelta(seconds=300)
-    concurrency: int = 20
+    concurrency: int = 100
     per_host: int = 2
     timeout: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
