@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -197,18 +197,13 @@ class Fetcher:
             raise too_big
         body = bytearray()
         async with contextlib.AsyncExitStack() as big:
-            async for chunk in _chunks(resp):
+            async for chunk in resp.content.iter_chunked(65536):
                 if len(body) + len(chunk) > self._max_bytes:
                     raise too_big
                 if len(body) < BIG_BODY <= len(body) + len(chunk):
                     await big.enter_async_context(self._big)
                 body += chunk
             return bytes(body)
-
-
-async def _chunks(resp: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    async for chunk in resp.content.iter_chunked(65536):
-        yield chunk
 
 
 def _redirect_target(url: str, resp: aiohttp.ClientResponse) -> str:
