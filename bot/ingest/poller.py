@@ -150,8 +150,12 @@ class FeedPoller:
     def _finished(
         self, tasks: dict[asyncio.Task[None], FeedForPoll], task: asyncio.Task[None]
     ) -> None:
-        tasks.pop(task, None)
+        feed = tasks.pop(task, None)
         self._wake.set()  # a slot is free
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # Recording the outcome failed (the database, most likely): the feed's lease runs
+            # out and it is polled again; say so instead of losing the exception.
+            log.error("polling feed %s failed: %r", feed.id if feed else "?", exc)
 
     async def _claim(self, now: datetime, limit: int) -> list[FeedForPoll]:
         try:
