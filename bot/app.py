@@ -6,9 +6,10 @@ import asyncio
 import logging
 import signal
 import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from aiogram import Bot, Dispatcher
@@ -18,6 +19,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
@@ -34,8 +36,8 @@ from bot.delivery import (
 from bot.delivery.pacing import SHARED_RATE_SHARE, SharedSlot
 from bot.errors import C5watchError
 from bot.handlers import setup_dispatcher
-from bot.ingest import BacklogPolicy, FeedPoller, PollerConfig, PollReport
-from bot.jobs import JobSpec, Tickable, build_scheduler
+from bot.ingest import BacklogPolicy, FeedPolled, FeedPoller, PollerConfig
+from bot.jobs import JobSpec, Tickable, build_scheduler, wake
 from bot.matching import TopicClassifier
 from bot.ops import Metrics, OpsServer, build_ops_app
 from bot.ops.webhook import mount_webhook, new_secret
@@ -71,6 +73,7 @@ def make_poller(
     *,
     backlog: BacklogPolicy | None = None,
     owner: str | None = None,
+    on_polled: Callable[[FeedPolled], None] | None = None,
 ) -> FeedPoller:
     config = PollerConfig(
         interval=timedelta(seconds=settings.poll_interval_seconds),
@@ -81,7 +84,7 @@ def make_poller(
         retention=timedelta(days=settings.retention_days),
         backlog=backlog or BacklogPolicy(),
     )
-    return FeedPoller(sessions, config, owner=owner)
+    return FeedPoller(sessions, config, owner=owner, on_polled=on_polled)
 
 
 def make_pacer(settings: Settings, shared: SharedSlot | None = None) -> SendPacer:
@@ -130,13 +133,10 @@ def make_delivery(
 REAP_EVERY = 15.0
 
 
-def jobs(
-    poller: Tickable, delivery: Delivery, settings: Settings, reaper: Tickable
-) -> list[JobSpec]:
-    poll_every = float(min(settings.poll_interval_seconds, 10))
+def jobs(delivery: Delivery, reaper: Tickable) -> list[JobSpec]:
+    """The ticking jobs; feed polling is a pool of its own (``FeedPoller.run``), not a tick."""
     return [
         JobSpec("reap", REAP_EVERY, reaper, wakes="send"),
-        JobSpec("poll", poll_every, poller, wakes="match"),
         JobSpec("match", MATCH_EVERY, delivery.matcher, wakes="send"),
         JobSpec("send", SEND_EVERY, delivery.sender),
         JobSpec("digest", DIGEST_EVERY, delivery.digests),
@@ -152,22 +152,17 @@ class Role(StrEnum):
     WORKER = "worker"  # only the jobs: polling feeds, matching, sending, digests
 
 
-class _ObservedPoller:
-    """The poller with its outcomes counted for /metrics."""
+class _PollObserver:
+    """Counts each polled feed for /metrics and wakes matching when one brought news."""
 
-    def __init__(self, poller: FeedPoller, metrics: Metrics) -> None:
-        self._poller = poller
+    def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
+        self.scheduler: AsyncIOScheduler | None = None
 
-    async def run_once(self, now: datetime) -> PollReport:
-        report = await self._poller.run_once(now)
-        for outcome, count in (
-            ("ok", report.ok),
-            ("not_modified", report.not_modified),
-            ("error", report.failed),
-        ):
-            self._metrics.fetches.labels(outcome).inc(count)
-        return report
+    def __call__(self, polled: FeedPolled) -> None:
+        self._metrics.record_polled(polled.outcome, polled.lateness)
+        if polled.new_items and self.scheduler is not None and self.scheduler.running:
+            wake(self.scheduler, "match")
 
 
 def shared_send_budget(sessions: SessionFactory, settings: Settings) -> SharedSlot:
@@ -269,21 +264,35 @@ async def _start_jobs(
     # same job take over from workers that die while this one runs.
     reaper = LeaseReaper(sessions)
     await reaper.run_once(clock())
-    poller = make_poller(sessions, settings, owner=owner)
+    observer = _PollObserver(metrics)
+    poller = make_poller(sessions, settings, owner=owner, on_polled=observer)
     await FeedRepository(sessions).clamp_schedule(
         now=clock(), interval=timedelta(seconds=settings.poll_interval_seconds)
     )
-    stack.push_async_callback(poller.close)
+    polling = asyncio.create_task(poller.run(clock), name="feed-poller")
+    polling.add_done_callback(_log_if_failed)
+    stack.push_async_callback(_stop_polling, poller, polling)
     shared = (
         shared_send_budget(sessions, settings) if not is_sqlite(settings.database_url) else None
     )
     delivery = make_delivery(
         sessions, settings, bot, clock=clock, owner=owner, metrics=metrics, shared=shared
     )
-    specs = jobs(_ObservedPoller(poller, metrics), delivery, settings, reaper)
-    scheduler = build_scheduler(specs, clock)
+    scheduler = build_scheduler(jobs(delivery, reaper), clock)
+    observer.scheduler = scheduler
     scheduler.start()
     stack.callback(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
+
+
+async def _stop_polling(poller: FeedPoller, polling: asyncio.Task[None]) -> None:
+    """Stop claiming, let fetches in flight finish, then close the HTTP session."""
+    await poller.close()
+    await asyncio.gather(polling, return_exceptions=True)
+
+
+def _log_if_failed(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("feed polling stopped: %r", task.exception())
 
 
 async def _start_ops(

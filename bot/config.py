@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
 
     # Knobs beyond the documented contract, with defaults that suit one process.
-    fetch_concurrency: int = Field(default=20, ge=1, le=500)
+    fetch_concurrency: int = Field(default=100, ge=1, le=500)
     fetch_per_host: int = Field(default=2, ge=1, le=50)
     fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)

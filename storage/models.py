@@ -79,6 +79,10 @@ class Feed(Base):
     next_poll_at: Mapped[datetime] = mapped_column(index=True)
     lease_until: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(64))
+    # The due time a claim took over (its next_poll_at before the claim moved it), and how
+    # many seconds after its due time the last fetch began: delay measured, not guessed.
+    claimed_due_at: Mapped[datetime | None]
+    lateness_seconds: Mapped[float | None]
     # Health, shown by `feeds list` and /feeds.
     error_count: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

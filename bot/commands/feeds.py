@@ -102,9 +102,24 @@ def describe(health: FeedHealth, now: datetime) -> str:
         status = "ok"
     if f.last_warning:
         status += f"; warning: {f.last_warning}"
+    late = f"  late {f.lateness_seconds:.1f} s" if f.lateness_seconds is not None else ""
     return (
         f"{f.id:>4}  {f.url}  [{status}]  last success: {_when(f.last_success_at)}"
-        f"  {health.items_per_day:.1f} items/day"
+        f"  {health.items_per_day:.1f} items/day{late}"
+    )
+
+
+def worst_lateness(feeds: list[FeedHealth], count: int = 5) -> str | None:
+    """The feeds whose last fetch began latest after its due time, worst first."""
+    late = sorted(
+        (h.feed for h in feeds if h.feed.lateness_seconds is not None),
+        key=lambda f: f.lateness_seconds or 0.0,
+        reverse=True,
+    )[:count]
+    if not late:
+        return None
+    return "latest fetch starts: " + ", ".join(
+        f"feed {f.id} {f.lateness_seconds or 0.0:.1f} s" for f in late
     )
 
 
@@ -117,6 +132,8 @@ async def list_(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for health in feeds:
         print(describe(health, now))
+    if worst := worst_lateness(feeds):
+        print(worst)
     return 0
 
 

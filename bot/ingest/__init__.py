@@ -5,7 +5,7 @@ The public face; everything else in this package is an implementation detail.
 
 from __future__ import annotations
 
-from bot.ingest._outcome import FeedError, PollReport
+from bot.ingest._outcome import FeedError, FeedPolled, PollReport
 from bot.ingest.discover import DiscoveredFeed, discover_feed
 from bot.ingest.errors import FeedFetchError, FeedParseError, NotAFeedError
 from bot.ingest.fetch import USER_AGENT, Fetcher
@@ -21,6 +21,7 @@ __all__ = [
     "FeedError",
     "FeedFetchError",
     "FeedParseError",
+    "FeedPolled",
     "FeedPoller",
     "Fetcher",
     "NotAFeedError",

@@ -20,6 +20,17 @@ class FeedError:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedPolled:
+    """One feed's fetch, as the poller reports it as soon as it is stored (for metrics)."""
+
+    feed_id: int
+    outcome: str  # ok, not_modified or error
+    # Seconds from the feed's due time to the start of its request; None if it never began.
+    lateness: float | None
+    new_items: int
+
+
+@dataclass(frozen=True, slots=True)
 class PollReport:
     """What one :meth:`FeedPoller.run_once` did."""
 

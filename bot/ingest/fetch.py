@@ -1,8 +1,17 @@
-"""HTTP fetching with aiohttp: bounded, polite, and every failure a FeedFetchError."""
+"""HTTP fetching with aiohttp: bounded, polite, and every failure a FeedFetchError.
+
+Each bound answers a different hostile server: one deadline for the whole request (connect,
+redirects, headers and body together, so a drip cannot stretch it); a byte cap checked
+against Content-Length and again while streaming; at most ``concurrency`` requests in flight
+and ``per_host`` per host; and at most two bodies above ``BIG_BODY`` buffered at once, so
+memory stays bounded whatever the feeds send.  Every header is read defensively.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -10,23 +19,34 @@ from types import TracebackType
 from typing import Self
 
 import aiohttp
+from yarl import URL
 
 from bot.ingest.errors import FeedFetchError
-from bot.ingest.schedule import parse_retry_after
+from bot.ingest.schedule import last_modified_header, parse_retry_after, validator_header
 from bot.ingest.urls import host_of
 
 USER_AGENT = "c5watch/0.1 (+https://github.com/c5watch/c5watch)"
 MAX_REDIRECTS = 5
+BIG_BODY = 1024 * 1024
+_BIG_AT_ONCE = 2
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
     "text/xml;q=0.9, text/html;q=0.5, */*;q=0.1"
 )
 _PERMANENT = (301, 308)
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+# Awaited with each URL before it is requested (the first and every redirect target); raises
+# FeedFetchError to refuse it.  Sources that chat users add plug an address guard in here.
+AddressCheck = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class FetchedFeed:
-    """A successful response: 200 with a body, or 304 (``not_modified``) without one."""
+    """A successful response: 200 with a body, or 304 (``not_modified``) without one.
+
+    The body is raw bytes: which parser reads it is the caller's choice (by source kind).
+    """
 
     url: str
     status: int
@@ -48,15 +68,22 @@ class Fetcher:
     ``close()`` may be called twice.
     """
 
-    def __init__(self, *, concurrency: int, per_host: int, timeout: float, max_bytes: int) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        per_host: int,
+        timeout: float,
+        max_bytes: int,
+        check_address: AddressCheck | None = None,
+    ) -> None:
         self._global = asyncio.Semaphore(concurrency)
         self._per_host_limit = per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._timeout = aiohttp.ClientTimeout(
-            total=timeout, connect=min(timeout, 10.0), sock_read=timeout
-        )
+        self._big = asyncio.Semaphore(_BIG_AT_ONCE)
         self.timeout_seconds = timeout
         self._max_bytes = max_bytes
+        self._check_address = check_address
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -73,7 +100,13 @@ class Fetcher:
             raise RuntimeError("fetcher is closed")
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout,
+                # The whole-request deadline is ours (asyncio.timeout in fetch); these only
+                # make a dead socket fail early.
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=min(self.timeout_seconds, 10.0),
+                    sock_read=self.timeout_seconds,
+                ),
                 headers={
                     "User-Agent": USER_AGENT,
                     "Accept": _ACCEPT,
@@ -97,22 +130,27 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         now: datetime | None = None,
+        on_start: Callable[[], None] | None = None,
     ) -> FetchedFeed:
+        """GET ``url`` (conditionally); ``on_start`` is called once both slots are held, just
+        before the request, so a caller can measure how late the fetch really began."""
         headers = {}
-        if etag:
+        if etag := validator_header(etag, limit=512):
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified := last_modified_header(last_modified):
             headers["If-Modified-Since"] = last_modified
         host = self._hosts.setdefault(host_of(url), asyncio.Semaphore(self._per_host_limit))
-        async with self._global, host:
+        # Host first: a feed queued behind its busy host must not hold a global slot.
+        async with host, self._global:
+            if on_start is not None:
+                on_start()
             try:
-                return await self._get(url, headers, now)
+                async with asyncio.timeout(self.timeout_seconds):
+                    return await self._get(url, headers, now)
             except FeedFetchError:
                 raise
             except TimeoutError:
                 raise FeedFetchError(url, f"timed out after {self.timeout_seconds:g} s") from None
-            except aiohttp.TooManyRedirects:
-                raise FeedFetchError(url, f"more than {MAX_REDIRECTS} redirects") from None
             except aiohttp.ClientConnectorDNSError:
                 raise FeedFetchError(url, f"DNS lookup failed for {host_of(url)}") from None
             except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as exc:
@@ -126,53 +164,73 @@ class Fetcher:
                 raise FeedFetchError(url, msg) from None
 
     async def _get(self, url: str, headers: dict[str, str], now: datetime | None) -> FetchedFeed:
-        async with self._client().get(
-            url, headers=headers, allow_redirects=True, max_redirects=MAX_REDIRECTS
-        ) as resp:
-            final = str(resp.url)
-            moved = None
-            if resp.history and all(h.status in _PERMANENT for h in resp.history):
-                moved = final
-            if resp.status == 304:
-                body = b""
-            elif resp.status != 200:
-                raise _status_error(url, resp, now)
-            else:
-                body = await self._read_capped(url, resp)
-            return FetchedFeed(
-                url=final,
-                status=resp.status,
-                body=body,
-                content_type=resp.headers.get("Content-Type"),
-                etag=resp.headers.get("ETag"),
-                last_modified=resp.headers.get("Last-Modified"),
-                moved_to=moved,
-            )
+        at, permanent = url, True
+        for _ in range(MAX_REDIRECTS + 1):
+            if self._check_address is not None:
+                await self._check_address(at)
+            async with self._client().get(at, headers=headers, allow_redirects=False) as resp:
+                if resp.status in _REDIRECTS and "Location" in resp.headers:
+                    permanent = permanent and resp.status in _PERMANENT
+                    at = _redirect_target(url, resp)
+                    continue
+                if resp.status == 304:
+                    body = b""
+                elif resp.status != 200:
+                    raise _status_error(url, resp, now)
+                else:
+                    body = await self._read_capped(url, resp)
+                return FetchedFeed(
+                    url=at,
+                    status=resp.status,
+                    body=body,
+                    content_type=_short(resp.headers.get("Content-Type"), 200),
+                    etag=validator_header(resp.headers.get("ETag"), limit=512),
+                    last_modified=last_modified_header(resp.headers.get("Last-Modified")),
+                    moved_to=at if permanent and at != url else None,
+                )
+        raise FeedFetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
     async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
         too_big = FeedFetchError(url, f"response larger than {self._max_bytes} bytes", status=200)
+        # aiohttp has already refused a Content-Length that is not a plain number.
         if resp.content_length is not None and resp.content_length > self._max_bytes:
             raise too_big
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.content.iter_chunked(65536):
-            size += len(chunk)
-            if size > self._max_bytes:
-                raise too_big
-            chunks.append(chunk)
-        return b"".join(chunks)
+        body = bytearray()
+        async with contextlib.AsyncExitStack() as big:
+            async for chunk in resp.content.iter_chunked(65536):
+                if len(body) + len(chunk) > self._max_bytes:
+                    raise too_big
+                if len(body) < BIG_BODY <= len(body) + len(chunk):
+                    await big.enter_async_context(self._big)
+                body += chunk
+            return bytes(body)
+
+
+def _redirect_target(url: str, resp: aiohttp.ClientResponse) -> str:
+    location = resp.headers["Location"]
+    try:
+        target = resp.url.join(URL(location))
+    except ValueError:
+        raise FeedFetchError(url, f"bad redirect Location: {location[:100]!r}") from None
+    if target.scheme not in ("http", "https") or not target.host:
+        raise FeedFetchError(url, f"redirect to a non-http(s) URL: {str(target)[:100]}")
+    return str(target)
 
 
 def _status_error(url: str, resp: aiohttp.ClientResponse, now: datetime | None) -> FeedFetchError:
     try:
         phrase = HTTPStatus(resp.status).phrase
     except ValueError:
-        phrase = resp.reason or ""
+        phrase = _short(resp.reason, 100) or ""
     retry = None
     if resp.status in (429, 503) and now is not None:
         retry = parse_retry_after(resp.headers.get("Retry-After"), now)
     msg = f"HTTP {resp.status} {phrase}".strip()
     return FeedFetchError(url, msg, status=resp.status, retry_after=retry)
+
+
+def _short(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value else None
 
 
 def _first_line(exc: object) -> str:

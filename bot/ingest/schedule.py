@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
 
 MAX_BACKOFF = timedelta(days=1)
 BACKLOG_AGE = timedelta(hours=48)
@@ -46,23 +46,59 @@ def backoff_delay(
 ) -> timedelta:
     """Interval x 2^(errors-1), at least Retry-After, never beyond one day."""
     exponent = min(max(error_count - 1, 0), 30)
-    delay = interval * (1 << exponent)
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
+    delay = min(interval * (1 << exponent), MAX_BACKOFF)
+    if retry_after is not None and retry_after == retry_after:  # not NaN
+        # Clamp before building a timedelta: a huge float overflows it.
+        wait = min(max(retry_after, 0.0), MAX_BACKOFF.total_seconds())
+        delay = max(delay, timedelta(seconds=wait))
     return min(delay, MAX_BACKOFF)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent/bad."""
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), clamped to
+    ``[0, MAX_BACKOFF]``; None when absent or unreadable.
+
+    The header comes from the network: a thousand-digit number, a date in year 9999 or a
+    naive date must give a bounded wait, never an exception further on.
+    """
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    value = value.strip()[:64]
+    ceiling = MAX_BACKOFF.total_seconds()
+    if value.isascii() and value.isdigit():
+        # Length first: int() of a huge digit string is slow, and anything this long is absurd.
+        return ceiling if len(value) > 9 else min(float(int(value)), ceiling)
+    when = parse_http_date(value)
+    if when is None:
+        return None
+    return min(max((when - now).total_seconds(), 0.0), ceiling)
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP date (RFC 9110: IMF-fixdate, RFC 850 or asctime) as an aware UTC datetime, or
+    None for anything else, including dates a datetime cannot hold."""
+    if not value or len(value) > 64:
+        return None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
+    # HTTP dates are always GMT; a zone-less asctime date is read as such.
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def validator_header(value: str | None, *, limit: int) -> str | None:
+    """An ETag or Last-Modified worth sending back: printable ASCII and short, else None.
+
+    They are echoed in If-None-Match / If-Modified-Since; a value with control characters
+    or kilobytes of junk would make every later request fail (or bloat the feeds table).
+    """
+    if not value or len(value) > limit or not value.isascii() or not value.isprintable():
         return None
-    return max((when - now).total_seconds(), 0.0)
+    return value.strip() or None
+
+
+def last_modified_header(value: str | None) -> str | None:
+    """Last-Modified only when it is an HTTP date, re-formatted canonically (else None)."""
+    when = parse_http_date(validator_header(value, limit=64))
+    return format_datetime(when, usegmt=True) if when is not None else None

@@ -27,6 +27,12 @@ class Metrics:
         self.sends = Counter(
             "c5watch_telegram_sends", "Telegram sends and edits by outcome", ["outcome"], registry=r
         )
+        self.fetch_lateness = Histogram(
+            "c5watch_fetch_lateness_seconds",
+            "From a feed's due time to the start of its fetch",
+            buckets=(0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 900),
+            registry=r,
+        )
         self.send_latency = Histogram(
             "c5watch_telegram_send_seconds",
             "Duration of one Telegram send call",
@@ -53,6 +59,13 @@ class Metrics:
     def record_fetch(self, outcome: str) -> None:
         """``outcome``: ok, not_modified or error."""
         self.fetches.labels(outcome).inc()
+
+    def record_polled(self, outcome: str, lateness: float | None) -> None:
+        """One feed polled: its outcome (ok, not_modified, error) and, when its request
+        began, how many seconds after its due time."""
+        self.record_fetch(outcome)
+        if lateness is not None:
+            self.fetch_lateness.observe(lateness)
 
     def record_send(self, outcome: str, seconds: float) -> None:
         """``outcome``: sent, retry_after (429), forbidden (403), migrated, bad_request, error;

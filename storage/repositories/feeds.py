@@ -28,6 +28,8 @@ class FeedInfo:
     last_success_at: datetime | None
     last_warning: str | None
     site_url: str | None = None
+    # Seconds after its due time that the last fetch began (None: never fetched yet).
+    lateness_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class FeedForPoll:
     last_modified: str | None
     error_count: int
     backlog_done: bool
+    # When the feed was due (its next_poll_at before this claim moved it on).
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,7 @@ class FeedSuccess:
     site_url: str | None = None
     warning: str | None = None
     moved_to: str | None = None
+    lateness: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ class FeedFailure:
     now: datetime
     message: str
     next_poll_at: datetime
+    lateness: float | None = None
 
 
 class FeedExistsError(ValueError):
@@ -96,6 +102,7 @@ def _info(row: Feed) -> FeedInfo:
         last_success_at=row.last_success_at,
         last_warning=row.last_warning,
         site_url=row.site_url,
+        lateness_seconds=row.lateness_seconds,
     )
 
 
@@ -171,7 +178,13 @@ class FeedRepository:
         stmt = (
             update(Feed)
             .where(Feed.id.in_(pick), due)
-            .values(lease_until=lease_until, lease_owner=owner, next_poll_at=next_poll_at)
+            # SET's right-hand side reads the row as it was: the due time this claim takes.
+            .values(
+                lease_until=lease_until,
+                lease_owner=owner,
+                next_poll_at=next_poll_at,
+                claimed_due_at=Feed.next_poll_at,
+            )
             .returning(
                 Feed.id,
                 Feed.url,
@@ -179,6 +192,7 @@ class FeedRepository:
                 Feed.last_modified,
                 Feed.error_count,
                 Feed.backlog_done,
+                Feed.claimed_due_at,
             )
             .execution_options(synchronize_session=False)
         )
@@ -193,6 +207,7 @@ class FeedRepository:
                 last_modified=r.last_modified,
                 error_count=r.error_count,
                 backlog_done=bool(r.backlog_done),
+                due_at=r.claimed_due_at,
             )
             for r in rows
         ]
@@ -200,6 +215,9 @@ class FeedRepository:
 
     async def record_failure(self, outcome: FeedFailure) -> None:
         """Count a consecutive error, store its short message, schedule the back-off."""
+        values: dict[str, object] = {}
+        if outcome.lateness is not None:
+            values["lateness_seconds"] = outcome.lateness
         async with self._sessions() as session:
             await session.execute(
                 update(Feed)
@@ -211,6 +229,7 @@ class FeedRepository:
                     next_poll_at=outcome.next_poll_at,
                     lease_until=None,
                     lease_owner=None,
+                    **values,
                 )
             )
             await session.commit()
@@ -309,6 +328,8 @@ async def apply_success(session: AsyncSession, outcome: FeedSuccess) -> str | No
         "lease_owner": None,
         "last_warning": outcome.warning[:500] if outcome.warning else None,
     }
+    if outcome.lateness is not None:
+        values["lateness_seconds"] = outcome.lateness
     if not outcome.not_modified:
         values.update(etag=_cut(outcome.etag, 512), last_modified=_cut(outcome.last_modified, 128))
         values["backlog_done"] = True

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.ingest import FeedPoller, PollerConfig
+from bot.ingest import FeedPolled, FeedPoller, PollerConfig
 from storage.db import SessionFactory
 from storage.repositories.feeds import FeedInfo, FeedRepository
 from tests.fakes.feed_server import FeedServer
@@ -34,11 +34,13 @@ async def make_poller(sessions: SessionFactory) -> AsyncIterator[MakePoller]:
     """Pollers with short timeouts; all closed at the end of the test."""
     made: list[FeedPoller] = []
 
-    def make(**overrides: Any) -> FeedPoller:
+    def make(
+        *, on_polled: Callable[[FeedPolled], None] | None = None, **overrides: Any
+    ) -> FeedPoller:
         config = PollerConfig(
             **{"interval": INTERVAL, "timeout": 2.0, "concurrency": 8, "per_host": 8, **overrides}
         )
-        poller = FeedPoller(sessions, config)
+        poller = FeedPoller(sessions, config, on_polled=on_polled)
         made.append(poller)
         return poller
 

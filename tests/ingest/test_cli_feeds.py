@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.ingest import FeedPoller, PollerConfig
 from bot.ingest.opml import parse_opml
+from storage.db import SessionFactory
+from storage.repositories.feeds import FeedRepository
 from tests.fakes.feed_server import FeedServer, make_rss
+from tests.ingest.conftest import NOW
 
 SEEDS_OPML = Path(__file__).resolve().parents[2] / "seeds" / "feeds.opml"
 
@@ -103,3 +110,24 @@ def test_import_of_a_missing_or_bad_file_is_refused(
     bad.write_text("<html/>")
     code, _, err = run(capsys, "import", str(bad))
     assert code == 2 and "not OPML" in err
+
+
+async def test_list_shows_how_late_fetches_began(
+    cli: None, sessions: SessionFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with FeedServer() as feeds:
+        repo = FeedRepository(sessions)
+        prompt = await repo.add(feeds.add("/a.xml", make_rss([])), now=NOW, first_poll_at=NOW)
+        late = await repo.add(
+            feeds.add("/b.xml", make_rss([])), now=NOW, first_poll_at=NOW - timedelta(seconds=42)
+        )
+        poller = FeedPoller(sessions, PollerConfig(timeout=2.0))
+        await poller.run_once(NOW)
+        await poller.close()
+    code, out, _ = await asyncio.to_thread(run, capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert re.search(r"late 0\.\d s$", lines[0]) and lines[0].startswith(f"{prompt.id:>4}")
+    assert re.search(r"late 42\.\d s$", lines[1])
+    assert re.fullmatch(rf"latest fetch starts: feed {late.id} 42\.\d s, feed {prompt.id} 0\.\d s",
+                        lines[2])  # fmt: skip

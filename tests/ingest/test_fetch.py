@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -106,3 +108,68 @@ async def test_connection_failures(feeds: FeedServer, fetcher: Fetcher) -> None:
 async def test_close_twice(fetcher: Fetcher) -> None:
     await fetcher.close()
     await fetcher.close()
+
+
+async def test_whole_request_deadline_bounds_a_drip(feeds: FeedServer) -> None:
+    # Every chunk arrives well within the socket timeout; only the total is too long.
+    url = feeds.slow("/drip.xml", BODY * 40, trickle=0.05, chunk_size=64)
+    async with Fetcher(concurrency=1, per_host=1, timeout=1.0, max_bytes=1 << 20) as fetcher:
+        started = time.monotonic()
+        with pytest.raises(FeedFetchError, match="timed out after 1 s"):
+            await fetcher.fetch(url)
+    assert time.monotonic() - started < 1.5
+
+
+async def test_address_check_sees_every_hop(feeds: FeedServer) -> None:
+    feeds.add("/new.xml", BODY)
+    start = feeds.redirect("/old.xml", "/mid.xml", status=302)
+    feeds.redirect("/mid.xml", "/new.xml", status=301)
+    seen: list[str] = []
+
+    async def check(url: str) -> None:
+        seen.append(url)
+        if url.endswith("/new.xml"):
+            raise FeedFetchError(url, "refused address")
+
+    async with Fetcher(
+        concurrency=1, per_host=1, timeout=2.0, max_bytes=1 << 20, check_address=check
+    ) as fetcher:
+        with pytest.raises(FeedFetchError, match="refused address"):
+            await fetcher.fetch(start)
+    assert seen == [start, feeds.url("/mid.xml"), feeds.url("/new.xml")]
+    assert feeds.hits("/new.xml") == 0  # refused before it was requested
+
+
+async def test_redirect_to_another_scheme_is_refused(feeds: FeedServer, fetcher: Fetcher) -> None:
+    url = feeds.redirect("/away", "file:///etc/passwd", status=302)
+    with pytest.raises(FeedFetchError, match="non-http"):
+        await fetcher.fetch(url)
+
+
+async def test_hostile_validators_are_not_echoed(feeds: FeedServer, fetcher: Fetcher) -> None:
+    url = feeds.add("/rss.xml", BODY, etag='"' + "e" * 2000 + '"', last_modified="yesterday")
+    got = await fetcher.fetch(url)
+    assert got.etag is None and got.last_modified is None
+    stored_junk = await fetcher.fetch(url, etag='"a\x01b"', last_modified="Thu, 06 Nov 2025")
+    assert stored_junk.status == 200
+    second = feeds.requests_for("/rss.xml")[1]
+    assert second.if_none_match is None and second.if_modified_since is None
+
+
+async def test_a_host_waiting_does_not_hold_a_global_slot(feeds: FeedServer) -> None:
+    # One global slot, one per host: the second feed of a slow host queues for its host,
+    # and a feed on another host (another name for the same server) goes first.
+    slow = feeds.slow("/slow.xml", BODY, delay=0.5)
+    also_slow = feeds.slow("/slow2.xml", BODY, delay=0.5)
+    other = feeds.add("/other.xml", BODY).replace("127.0.0.1", "localhost")
+    async with Fetcher(concurrency=1, per_host=1, timeout=5.0, max_bytes=1 << 20) as fetcher:
+        first = asyncio.create_task(fetcher.fetch(slow))
+        await asyncio.sleep(0.05)
+        second = asyncio.create_task(fetcher.fetch(also_slow))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        third = asyncio.create_task(fetcher.fetch(other))
+        await asyncio.gather(first, second, third)
+    order = [r.path for r in feeds.requests]
+    assert order.index("/other.xml") < order.index("/slow2.xml")
+    assert time.monotonic() - started < 1.5

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.ingest import FeedPoller
+from bot.ingest.schedule import MAX_BACKOFF
 from storage.db import SessionFactory
 from storage.models import Feed, Item, Story
 from tests.fakes.feed_server import FeedServer, make_rss
@@ -133,6 +134,25 @@ async def test_retry_after_sets_the_backoff(
     busy = await add_feed(sessions, feeds.broken("/busy", 429, retry_after=3600))
     await make_poller().run_once(NOW)
     assert (await feed_by_id(sessions, busy.id)).next_poll_at == NOW + timedelta(hours=1)
+
+
+async def test_absurd_retry_after_is_a_clamped_backoff_not_an_internal_error(
+    sessions: SessionFactory, feeds: FeedServer, make_poller: MakePoller
+) -> None:
+    huge = await add_feed(sessions, feeds.broken("/huge", 503, retry_after=10**400))
+    far = await add_feed(sessions, feeds.add("/far", b"busy", status=503,
+                         headers={"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}))  # fmt: skip
+    junk = await add_feed(sessions, feeds.add("/junk", b"busy", status=429,
+                          headers={"Retry-After": "soon, honestly"}))  # fmt: skip
+    report = await make_poller().run_once(NOW)
+    assert report.failed == 3
+    for feed in (huge, far):
+        info = await feed_by_id(sessions, feed.id)
+        assert info.last_error == "HTTP 503 Service Unavailable"
+        assert info.next_poll_at == NOW + MAX_BACKOFF
+    info = await feed_by_id(sessions, junk.id)
+    assert info.last_error == "HTTP 429 Too Many Requests"
+    assert info.next_poll_at == NOW + INTERVAL  # unreadable: the ordinary back-off
 
 
 async def test_one_bad_feed_does_not_delay_others(

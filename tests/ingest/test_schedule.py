@@ -11,8 +11,10 @@ from bot.ingest.schedule import (
     BacklogPolicy,
     backoff_delay,
     is_backlog,
+    last_modified_header,
     next_poll_after_success,
     parse_retry_after,
+    validator_header,
 )
 
 NOW = datetime(2025, 11, 6, 12, 0, tzinfo=UTC)
@@ -60,3 +62,40 @@ def test_backlog_rules() -> None:
     # The demo's policy: nothing is backlog.
     demo = BacklogPolicy(first_fetch_is_backlog=False, max_age=None)
     assert not is_backlog(first_fetch=True, published_at=old, now=NOW, policy=demo)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("9" * 400, MAX_BACKOFF.total_seconds()),  # once an OverflowError in timedelta
+        ("99999999999", MAX_BACKOFF.total_seconds()),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", MAX_BACKOFF.total_seconds()),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+        ("Thu Nov  6 12:05:00 2025", 300.0),  # asctime, no zone: GMT
+        ("-5", None),
+        ("1e400", None),
+        ("١٢٠", None),  # Arabic-Indic digits are digits to str.isdigit, not to HTTP
+        ("Mon, 99 Foo 2025 99:99:99 GMT", None),
+        ("x" * 10_000, None),
+    ],
+)
+def test_absurd_retry_after_is_clamped_or_ignored(header: str, seconds: float | None) -> None:
+    assert parse_retry_after(header, NOW) == seconds
+
+
+def test_backoff_survives_any_float() -> None:
+    for value in (1e300, float("inf"), -1e300, float("nan")):
+        assert FIVE_MIN <= backoff_delay(1, FIVE_MIN, retry_after=value) <= MAX_BACKOFF
+
+
+def test_validators_worth_sending_back() -> None:
+    assert last_modified_header("Thu, 06 Nov 2025 12:00:00 GMT") == "Thu, 06 Nov 2025 12:00:00 GMT"
+    assert last_modified_header("Thursday, 06-Nov-25 12:00:00 GMT") == (
+        "Thu, 06 Nov 2025 12:00:00 GMT"
+    )
+    assert last_modified_header("yesterday") is None
+    assert last_modified_header("Thu, 06 Nov 2025 12:00:00 GMT\r\nX-Evil: 1") is None
+    assert validator_header('"abc"', limit=512) == '"abc"'
+    assert validator_header('"' + "a" * 600 + '"', limit=512) is None
+    assert validator_header('"a\x00b"', limit=512) is None
+    assert validator_header('"тег"', limit=512) is None
