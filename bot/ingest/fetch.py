@@ -12,6 +12,7 @@ from typing import Self
 import aiohttp
 
 from bot.ingest.errors import FeedFetchError
+from bot.ingest.netguard import AddressGuard
 from bot.ingest.schedule import parse_retry_after
 from bot.ingest.urls import host_of
 
@@ -45,10 +46,20 @@ class FetchedFeed:
 class Fetcher:
     """One aiohttp session; at most ``concurrency`` requests in flight and ``per_host`` per host.
 
-    ``close()`` may be called twice.
+    ``close()`` may be called twice. With a ``guard``, every connection and redirect is checked
+    against it (sources that chat users add).
     """
 
-    def __init__(self, *, concurrency: int, per_host: int, timeout: float, max_bytes: int) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        per_host: int,
+        timeout: float,
+        max_bytes: int,
+        guard: AddressGuard | None = None,
+    ) -> None:
+        self._guard = guard
         self._global = asyncio.Semaphore(concurrency)
         self._per_host_limit = per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -79,10 +90,20 @@ class Fetcher:
                     "Accept": _ACCEPT,
                     "Accept-Encoding": "gzip, deflate, br",
                 },
-                connector=aiohttp.TCPConnector(limit=0, ttl_dns_cache=300),
+                connector=self._connector(),
+                trace_configs=[self._guard.trace_config()] if self._guard else None,
                 auto_decompress=True,
             )
         return self._session
+
+    def _connector(self) -> aiohttp.TCPConnector:
+        if self._guard is None:
+            return aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+        # Guarded: no DNS cache and no kept-alive connections, so every fetch resolves the
+        # host again through the guard (DNS may have changed since the last one).
+        return aiohttp.TCPConnector(
+            limit=0, use_dns_cache=False, force_close=True, resolver=self._guard.resolver()
+        )
 
     async def close(self) -> None:
         self._closed = True

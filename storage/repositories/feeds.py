@@ -28,6 +28,8 @@ class FeedInfo:
     last_success_at: datetime | None
     last_warning: str | None
     site_url: str | None = None
+    kind: str = "feed"
+    guarded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class FeedForPoll:
     last_modified: str | None
     error_count: int
     backlog_done: bool
+    kind: str = "feed"
+    guarded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,8 @@ def _info(row: Feed) -> FeedInfo:
         last_success_at=row.last_success_at,
         last_warning=row.last_warning,
         site_url=row.site_url,
+        kind=row.kind,
+        guarded=row.guarded,
     )
 
 
@@ -104,12 +110,21 @@ class FeedRepository:
         self._sessions = sessions
 
     async def add(
-        self, url: str, *, now: datetime, first_poll_at: datetime, title: str | None = None
+        self,
+        url: str,
+        *,
+        now: datetime,
+        first_poll_at: datetime,
+        title: str | None = None,
+        kind: str = "feed",
+        guarded: bool = False,
     ) -> FeedInfo:
         """Add a feed due at ``first_poll_at``; a URL already present raises FeedExistsError."""
         async with self._sessions() as session:
             row = Feed(
                 url=url,
+                kind=kind,
+                guarded=guarded,
                 title=title,
                 added_at=now,
                 next_poll_at=first_poll_at,
@@ -179,6 +194,8 @@ class FeedRepository:
                 Feed.last_modified,
                 Feed.error_count,
                 Feed.backlog_done,
+                Feed.kind,
+                Feed.guarded,
             )
             .execution_options(synchronize_session=False)
         )
@@ -193,6 +210,8 @@ class FeedRepository:
                 last_modified=r.last_modified,
                 error_count=r.error_count,
                 backlog_done=bool(r.backlog_done),
+                kind=r.kind,
+                guarded=bool(r.guarded),
             )
             for r in rows
         ]
