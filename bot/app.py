@@ -35,6 +35,7 @@ from bot.delivery.pacing import SHARED_RATE_SHARE, SharedSlot
 from bot.errors import C5watchError
 from bot.handlers import setup_dispatcher
 from bot.ingest import BacklogPolicy, FeedPoller, PollerConfig, PollReport
+from bot.ingest.netguard import AddressGuard, parse_networks
 from bot.jobs import JobSpec, Tickable, build_scheduler
 from bot.matching import TopicClassifier
 from bot.ops import Metrics, OpsServer, build_ops_app
@@ -80,6 +81,8 @@ def make_poller(
         max_bytes=settings.fetch_max_bytes,
         retention=timedelta(days=settings.retention_days),
         backlog=backlog or BacklogPolicy(),
+        telegram_web_url=settings.telegram_web_url,
+        guard=AddressGuard(allow=parse_networks(settings.addfeed_allow_networks)),
     )
     return FeedPoller(sessions, config, owner=owner)
 

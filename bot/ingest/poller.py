@@ -22,8 +22,9 @@ from bot.ingest._outcome import PollReport, Tally, to_new_items
 from bot.ingest.errors import FeedFetchError
 from bot.ingest.fetch import Fetcher
 from bot.ingest.identity import REPRINT_WINDOW, same_story
-from bot.ingest.parse import parse_feed
+from bot.ingest.netguard import AddressGuard
 from bot.ingest.schedule import BacklogPolicy, backoff_delay, next_poll_after_success
+from bot.ingest.sources import SourceKind, fetch_url, parse_source
 from storage.db import SessionFactory, is_sqlite
 from storage.repositories.feeds import FeedFailure, FeedForPoll, FeedRepository, FeedSuccess
 from storage.repositories.items import ItemRepository
@@ -42,6 +43,9 @@ class PollerConfig:
     max_bytes: int = 10 * 1024 * 1024
     retention: timedelta = timedelta(days=90)
     backlog: BacklogPolicy = field(default_factory=BacklogPolicy)
+    # Where channel previews are read (TELEGRAM_WEB_URL), and the guard for chat-added sources.
+    telegram_web_url: str = "https://t.me"
+    guard: AddressGuard | None = None
 
     @property
     def lease(self) -> timedelta:
@@ -71,6 +75,7 @@ class FeedPoller:
             timeout=config.timeout,
             max_bytes=config.max_bytes,
         )
+        self._guarded_fetcher: Fetcher | None = None
         self.owner = owner or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         if sqlite is None:
             engine = sessions.kw.get("bind")
@@ -153,6 +158,22 @@ class FeedPoller:
         self._closing = True
         await self._idle.wait()
         await self._fetcher.close()
+        if self._guarded_fetcher is not None:
+            await self._guarded_fetcher.close()
+
+    def _fetcher_for(self, feed: FeedForPoll) -> Fetcher:
+        """Sources that chat users added go through the address guard on every fetch."""
+        if not feed.guarded:
+            return self._fetcher
+        if self._guarded_fetcher is None:
+            self._guarded_fetcher = Fetcher(
+                concurrency=self._config.concurrency,
+                per_host=self._config.per_host,
+                timeout=self._config.timeout,
+                max_bytes=self._config.max_bytes,
+                guard=self._config.guard or AddressGuard(),
+            )
+        return self._guarded_fetcher
 
     async def _worker(
         self,
@@ -171,15 +192,24 @@ class FeedPoller:
 
     async def _poll(self, feed: FeedForPoll, now: datetime, tally: Tally) -> None:
         try:
-            got = await self._fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified, now=now
+            got = await self._fetcher_for(feed).fetch(
+                fetch_url(feed.kind, feed.url, self._config.telegram_web_url),
+                etag=feed.etag,
+                last_modified=feed.last_modified,
+                now=now,
             )
             if got.not_modified:
                 parsed = None
             else:
                 t0 = time.perf_counter()
                 parsed = await asyncio.to_thread(
-                    parse_feed, got.body, url=got.url, content_type=got.content_type, now=now
+                    parse_source,
+                    feed.kind,
+                    got.body,
+                    url=feed.url,
+                    fetched_url=got.url,
+                    content_type=got.content_type,
+                    now=now,
                 )
                 tally.parse_seconds += time.perf_counter() - t0
         except FeedFetchError as exc:
@@ -196,7 +226,7 @@ class FeedPoller:
             title=parsed.title if parsed else None,
             site_url=parsed.site_url if parsed else None,
             warning=parsed.warning if parsed else None,
-            moved_to=got.moved_to if got.moved_to != feed.url else None,
+            moved_to=_moved(feed, got.moved_to),
         )
         items = to_new_items(parsed, feed, now, self._config.backlog) if parsed else []
         async with self._writes:
@@ -216,6 +246,13 @@ class FeedPoller:
             )
         log.info("feed %s (%s): %s; next try in %s", feed.id, feed.url, exc, delay)
         tally.add_failure(feed, str(exc))
+
+
+def _moved(feed: FeedForPoll, moved_to: str | None) -> str | None:
+    # A channel is stored by name; its preview server's redirects say nothing about it.
+    if feed.kind == SourceKind.CHANNEL or moved_to == feed.url:
+        return None
+    return moved_to
 
 
 def _internal(exc: Exception) -> str:
