@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the markup is kept in t.me's own long lines, to read like the real page
 """Telegram channel web previews (``t.me/s/NAME``) in the markup t.me serves, for the feed server.
 
     page = make_preview("mfa_test", [Post(101, "Meeting in Astana.<br>Details follow.")])
@@ -37,9 +38,9 @@ def _post(name: str, title: str, post: Post) -> str:
     parts = [
         '<div class="tgme_widget_message_wrap js-widget_message_wrap">',
         f'<div class="{classes}" data-post="{name}/{post.id}" data-view="eyJjIjotMTAwMSwicCI6MX0">',
-        '<div class="tgme_widget_message_user"><a href="https://t.me/{0}">'
+        f'<div class="tgme_widget_message_user"><a href="https://t.me/{name}">'
         '<i class="tgme_widget_message_user_photo bgcolor2" style="background-color:#2c8cb1"'
-        ' data-content="{1}"></i></a></div>'.format(name, escape(title[:1])),
+        f' data-content="{escape(title[:1])}"></i></a></div>',
         '<div class="tgme_widget_message_bubble"><i class="tgme_widget_message_bubble_tail">'
         '<svg class="bubble_icon" width="9px" height="20px" viewBox="0 0 9 20"></svg></i>',
         '<div class="tgme_widget_message_author accent_color"><a class="tgme_widget_message_owner_name"'
