@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 
+from bot.config import load_settings
+from bot.errors import ConfigError
 from bot.ingest.fetch import Fetcher
 from bot.ingest.netguard import (
     AddressGuard,
@@ -142,3 +145,15 @@ async def test_redirects_and_changed_dns_are_checked_on_every_fetch(feeds: FeedS
         with pytest.raises(BlockedAddressError, match=r"10\.0\.0\.9"):
             await fetcher.fetch(f"{named}/rss.xml")
     assert feeds.hits("/rss.xml") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("addfeed_allow_networks", "10.0.0.0/8, intranet", "ADDFEED_ALLOW_NETWORKS: not an IP"),
+        ("telegram_web_url", "t.me", "TELEGRAM_WEB_URL: must be an http(s) URL"),
+    ],
+)
+def test_bad_source_settings_are_refused_in_one_line(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(**{name: value})
