@@ -37,6 +37,7 @@ from bot.delivery.pacing import SHARED_RATE_SHARE, SharedSlot
 from bot.errors import C5watchError
 from bot.handlers import setup_dispatcher
 from bot.ingest import BacklogPolicy, FeedPolled, FeedPoller, PollerConfig
+from bot.ingest.netguard import AddressGuard, parse_networks
 from bot.jobs import JobSpec, Tickable, build_scheduler, wake
 from bot.matching import TopicClassifier
 from bot.ops import Metrics, OpsServer, build_ops_app
@@ -83,6 +84,8 @@ def make_poller(
         max_bytes=settings.fetch_max_bytes,
         retention=timedelta(days=settings.retention_days),
         backlog=backlog or BacklogPolicy(),
+        telegram_web_url=settings.telegram_web_url,
+        guard=AddressGuard(allow=parse_networks(settings.addfeed_allow_networks)),
     )
     return FeedPoller(sessions, config, owner=owner, on_polled=on_polled)
 

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.ingest.netguard import parse_networks
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_timezone: str = "Asia/Almaty"
     log_level: str = "INFO"
+    telegram_web_url: str = "https://t.me"
+    # Inside networks that /addfeed may nonetheless reach (a private deployment's own servers).
+    addfeed_allow_networks: str = ""
 
     # Operations (see README "Deployment").
     log_format: Literal["text", "json"] = "text"
@@ -45,6 +49,19 @@ class Settings(BaseSettings):
     send_rate_global: float = Field(default=30.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_rate_per_group_per_minute: float = Field(default=20.0, gt=0)
+
+    @field_validator("telegram_web_url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("addfeed_allow_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
 
     @field_validator("telegram_api_url")
     @classmethod

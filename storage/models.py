@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -91,6 +92,10 @@ class Feed(Base):
     last_warning: Mapped[str | None] = mapped_column(String(500))
     # False until the first successful fetch: what that fetch finds is backlog.
     backlog_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the URL is: an RSS/Atom "feed", a Telegram "channel" preview, or a feedless "page".
+    kind: Mapped[str] = mapped_column(String(16), default="feed", server_default="feed")
+    # Added from Telegram by a chat user: every fetch refuses internal addresses.
+    guarded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Story(Base):

@@ -1,6 +1,7 @@
 """`c5watch demo`: the whole pipeline offline, on the feed snapshots shipped in ``seeds/``.
 
-A local HTTP server serves the snapshots; a temporary database gets those feeds and one
+A local HTTP server serves the snapshots (and a channel's preview page at ``/s/NAME``, as t.me
+does, with TELEGRAM_WEB_URL pointed at it); a temporary database gets those feeds and one
 subscriber to both curated topics; one poll reads them as if every item had just appeared
 (the demo switches the backlog rule off); matching runs; and the alerts and one digest are
 printed as that subscriber would read them in Telegram.
@@ -26,6 +27,7 @@ from bot.delivery._text import to_terminal, zone
 from bot.delivery.digests import DIGEST_WINDOW
 from bot.errors import C5watchError
 from bot.ingest import BacklogPolicy
+from bot.ingest.sources import SourceKind, channel_url
 from bot.matching import TopicClassifier
 from storage.repositories.chats import ChatRepository
 from storage.repositories.deliveries import DeliveryRepository
@@ -37,11 +39,20 @@ SNAPSHOTS = Path(__file__).resolve().parents[2] / "seeds" / "snapshots"
 SUBSCRIBER = 1
 TOPICS = ("critical_minerals", "c5plus1")
 RULE = "─" * 72
+CHANNEL_PREFIX = "telegram-"
 
 
 async def _serve(directory: Path) -> tuple[web.AppRunner, str]:
-    """A tiny static server on 127.0.0.1 for the snapshot files."""
+    """A tiny static server on 127.0.0.1 for the snapshot files and channel previews."""
+
+    async def preview(request: web.Request) -> web.FileResponse:
+        page = directory / f"{CHANNEL_PREFIX}{request.match_info['name']}.html"
+        if not page.is_file():
+            raise web.HTTPNotFound()
+        return web.FileResponse(page)
+
     app = web.Application()
+    app.router.add_get("/s/{name}", preview)
     app.router.add_static("/", directory)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -61,6 +72,9 @@ def _show(title: str, html: str) -> None:
 
 async def demo(settings: Settings, args: argparse.Namespace) -> int:
     files = sorted(SNAPSHOTS.glob("*.xml"))
+    channels = sorted(
+        p.stem.removeprefix(CHANNEL_PREFIX) for p in SNAPSHOTS.glob("telegram-*.html")
+    )
     if not files:
         raise C5watchError(f"no feed snapshots in {SNAPSHOTS}")
     started = time.monotonic()
@@ -74,6 +88,10 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
                 feeds = FeedRepository(sessions)
                 for path in files:
                     await feeds.add(f"{base}/{path.name}", now=now, first_poll_at=now)
+                for name in channels:
+                    await feeds.add(
+                        channel_url(name), now=now, first_poll_at=now, kind=SourceKind.CHANNEL
+                    )
                 await ChatRepository(sessions).subscribe(
                     SUBSCRIBER,
                     chat_type="private",
@@ -83,7 +101,8 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
                     now=now,
                 )
                 news = BacklogPolicy(first_fetch_is_backlog=False, max_age=None)
-                poller = make_poller(sessions, settings, backlog=news)
+                local = settings.model_copy(update={"telegram_web_url": base})
+                poller = make_poller(sessions, local, backlog=news)
                 try:
                     await poller.run_once(now)
                 finally:
@@ -96,8 +115,9 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await runner.cleanup()
     print(
-        f"{len(files)} feeds polled, {matched.stories} new stories, {matched.alerts} alerts "
-        f"for a subscriber to both topics ({time.monotonic() - started:.1f} s)"
+        f"{len(files)} feeds and {len(channels)} channel(s) polled, {matched.stories} new "
+        f"stories, {matched.alerts} alerts for a subscriber to both topics "
+        f"({time.monotonic() - started:.1f} s)"
     )
     return 0
 

@@ -8,33 +8,17 @@ import random
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.database import open_database
 from bot.errors import UsageError
-from bot.ingest import (
-    FeedFetchError,
-    FeedParseError,
-    Fetcher,
-    OpmlFeed,
-    discover_feed,
-    export_opml,
-    parse_opml,
-)
-from bot.ingest.parse import looks_like_html, parse_feed
+from bot.ingest import FeedParseError, OpmlFeed, export_opml, parse_opml
+from bot.ingest.resolve import SourceRefusedError, SourceResolver
+from bot.ingest.sources import InvalidSourceError, SourceKind, read_source
 from storage.repositories.feeds import FeedExistsError, FeedHealth, FeedRepository
 
-# `feeds add` checks a URL quickly; the poller has the full timeout.
-CHECK_TIMEOUT = 15.0
-
-
-def check_feed_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"not an http(s) URL: {url!r}")
-    return url.strip()
+KIND_NAMES = {SourceKind.FEED: "feed", SourceKind.CHANNEL: "channel", SourceKind.PAGE: "page"}
 
 
 def _first_poll(settings: Settings, now: datetime) -> datetime:
@@ -42,46 +26,36 @@ def _first_poll(settings: Settings, now: datetime) -> datetime:
     return now + timedelta(seconds=random.uniform(0, min(settings.poll_interval_seconds, 60)))
 
 
-async def _resolve(settings: Settings, url: str) -> tuple[str, str | None]:
-    """The feed URL to store (a page's advertised feed) and its title, checked by one fetch.
-
-    A URL that cannot be fetched now is kept as given, with a warning; a web page without an
-    advertised feed, or a body that is no feed at all, is refused.
-    """
-    timeout = min(settings.fetch_timeout_seconds, CHECK_TIMEOUT)
-    async with Fetcher(
-        concurrency=1, per_host=1, timeout=timeout, max_bytes=settings.fetch_max_bytes
-    ) as fetcher:
-        try:
-            got = await fetcher.fetch(url)
-        except FeedFetchError as exc:
-            print(f"warning: cannot fetch {url} now ({exc}); added anyway, the poller will retry")
-            return url, None
-    if looks_like_html(got.body, got.content_type):
-        found = discover_feed(got.body, page_url=got.url, content_type=got.content_type)
-        if found is None:
-            raise UsageError(f"{url} is a web page that advertises no RSS/Atom feed")
-        print(f"found the feed the page advertises: {found.url}")
-        return found.url, found.title
-    try:
-        parsed = parse_feed(got.body, url=got.url, content_type=got.content_type, now=utc_now())
-    except FeedParseError as exc:
-        raise UsageError(f"{url} is not an RSS/Atom feed: {exc}") from None
-    return url, parsed.title
+def source_resolver(settings: Settings) -> SourceResolver:
+    """The operator's command line may add any address (no guard), as the contract says."""
+    return SourceResolver(
+        telegram_web_url=settings.telegram_web_url,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+    )
 
 
 async def add(settings: Settings, args: argparse.Namespace) -> int:
-    url = check_feed_url(args.url)
-    url, title = await _resolve(settings, url)
+    """Add a feed, a page (its advertised feed, else its news list) or a public channel."""
+    try:
+        source = await source_resolver(settings).resolve(args.url, now=utc_now())
+    except SourceRefusedError as exc:
+        raise UsageError(str(exc)) from None
+    if source.note:
+        print(("warning: " if source.note.startswith("cannot") else "") + source.note)
     now = utc_now()
     async with open_database(settings.database_url) as sessions:
         try:
             feed = await FeedRepository(sessions).add(
-                url, now=now, first_poll_at=_first_poll(settings, now), title=title
+                source.url,
+                now=now,
+                first_poll_at=_first_poll(settings, now),
+                title=source.title,
+                kind=source.kind,
             )
         except FeedExistsError as exc:
             raise UsageError(str(exc)) from None
-    print(f"added feed {feed.id}: {feed.url}")
+    print(f"added {KIND_NAMES[source.kind]} {feed.id}: {feed.url}")
     return 0
 
 
@@ -103,8 +77,9 @@ def describe(health: FeedHealth, now: datetime) -> str:
     if f.last_warning:
         status += f"; warning: {f.last_warning}"
     late = f"  late {f.lateness_seconds:.1f} s" if f.lateness_seconds is not None else ""
+    kind = "" if f.kind == SourceKind.FEED else f" ({KIND_NAMES[SourceKind(f.kind)]})"
     return (
-        f"{f.id:>4}  {f.url}  [{status}]  last success: {_when(f.last_success_at)}"
+        f"{f.id:>4}  {f.url}{kind}  [{status}]  last success: {_when(f.last_success_at)}"
         f"  {health.items_per_day:.1f} items/day{late}"
     )
 
@@ -165,14 +140,19 @@ async def import_(settings: Settings, args: argparse.Namespace) -> int:
         repo = FeedRepository(sessions)
         for entry in entries:
             try:
-                url = check_feed_url(entry.url)
-            except UsageError as exc:
+                address = read_source(entry.url)
+            except InvalidSourceError as exc:
                 print(f"skipped: {exc}")
                 skipped += 1
                 continue
+            kind = address.kind or _opml_kind(entry.kind)
             try:
                 await repo.add(
-                    url, now=now, first_poll_at=_first_poll(settings, now), title=entry.title
+                    address.url,
+                    now=now,
+                    first_poll_at=_first_poll(settings, now),
+                    title=entry.title,
+                    kind=kind,
                 )
                 added += 1
             except FeedExistsError:
@@ -181,12 +161,17 @@ async def import_(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _opml_kind(kind: str | None) -> SourceKind:
+    return SourceKind.PAGE if kind == SourceKind.PAGE else SourceKind.FEED
+
+
 async def export(settings: Settings, args: argparse.Namespace) -> int:
     """Write every feed as OPML 2.0 to standard output."""
     async with open_database(settings.database_url) as sessions:
         feeds = await FeedRepository(sessions).list()
     opml = export_opml(
-        (OpmlFeed(url=f.url, title=f.title, site_url=f.site_url) for f in feeds), now=utc_now()
+        (OpmlFeed(url=f.url, title=f.title, site_url=f.site_url, kind=f.kind) for f in feeds),
+        now=utc_now(),
     )
     sys.stdout.write(opml)
     return 0

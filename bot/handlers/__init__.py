@@ -89,3 +89,5 @@ def setup_dispatcher(dispatcher: Dispatcher, settings: Settings) -> None:
     dispatcher.errors.register(fallback.on_error)
     dispatcher.startup.register(set_commands)
     dispatcher.include_routers(*get_routers(settings))
+    # /addfeed checks sources through the address guard; tests pass their own resolver.
+    dispatcher.workflow_data.setdefault("sources", admin.chat_sources(settings))

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.handlers._common import chunks
 from bot.i18n import Markup, Translator, cut
+from bot.ingest.netguard import AddressGuard, parse_networks
+from bot.ingest.resolve import SourceRefusedError, SourceResolver
+from bot.ingest.sources import InvalidSourceError, SourceKind, read_source
 from storage.db import SessionFactory
 from storage.repositories.feeds import FeedExistsError, FeedInfo, FeedRepository
 from storage.repositories.stats import StatsRepository
 
-MAX_URL = 2048
 SHOWN_NAME = 60
 SHOWN_ERROR = 120
-
-
-def valid_feed_url(text: str) -> bool:
-    if len(text) > MAX_URL or any(ch.isspace() for ch in text):
-        return False
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def feed_line(tr: Translator, feed: FeedInfo) -> Markup:
@@ -50,27 +44,57 @@ async def feeds(message: Message, sessions: SessionFactory, tr: Translator) -> N
         await message.answer(part)
 
 
+def chat_sources(settings: Settings) -> SourceResolver:
+    """Sources added from Telegram go through the address guard (ADDFEED_ALLOW_NETWORKS widens
+    it for a private deployment)."""
+    return SourceResolver(
+        telegram_web_url=settings.telegram_web_url,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+        guard=AddressGuard(allow=parse_networks(settings.addfeed_allow_networks)),
+    )
+
+
 async def addfeed(
     message: Message,
     command: CommandObject,
     sessions: SessionFactory,
     tr: Translator,
     clock: Clock,
+    sources: SourceResolver,
 ) -> None:
-    url = (command.args or "").strip()
-    if not url:
+    text = (command.args or "").strip()
+    if not text:
         await message.answer(tr("admin.addfeed_usage"))
         return
-    if not valid_feed_url(url):
-        await message.answer(tr("admin.addfeed_bad", url=cut(url, SHOWN_NAME)))
+    try:
+        read_source(text)
+    except InvalidSourceError:
+        await message.answer(tr("admin.addfeed_bad", url=cut(text, SHOWN_NAME)))
         return
     now = clock()
     try:
-        feed = await FeedRepository(sessions).add(url, now=now, first_poll_at=now)
+        source = await sources.resolve(text, now=now)
+    except SourceRefusedError as exc:
+        await message.answer(tr("admin.addfeed_refused", reason=cut(str(exc), SHOWN_ERROR * 2)))
+        return
+    try:
+        feed = await FeedRepository(sessions).add(
+            source.url,
+            now=now,
+            first_poll_at=now,
+            title=source.title,
+            kind=source.kind,
+            # A channel is read from TELEGRAM_WEB_URL, the operator's choice, not the user's.
+            guarded=source.kind is not SourceKind.CHANNEL,
+        )
     except FeedExistsError:
         await message.answer(tr("admin.addfeed_exists"))
         return
-    await message.answer(tr("admin.addfeed_done", id=feed.id, url=feed.url))
+    done = tr("admin.addfeed_done", id=feed.id, url=feed.url)
+    if source.note:
+        done = Markup(f"{done}\n{tr('admin.addfeed_note', note=cut(source.note, SHOWN_ERROR * 2))}")
+    await message.answer(done)
 
 
 async def stats(message: Message, sessions: SessionFactory, tr: Translator, clock: Clock) -> None:

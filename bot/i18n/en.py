@@ -174,7 +174,12 @@ MESSAGES: dict[str, str] = {
     "admin.feed_new": "🕓 {id}. {name} — not fetched yet",
     "admin.feed_failing": "⚠️ {id}. {name} — {errors} failures, last: {error}",
     "admin.addfeed_usage": "Send the feed's address: <code>/addfeed https://example.org/rss</code>",
-    "admin.addfeed_bad": "<code>{url}</code> is not an http(s) URL.",
+    "admin.addfeed_bad": (
+        "<code>{url}</code> is not an http(s) URL or a public Telegram channel "
+        "(<code>@name</code>, <code>https://t.me/name</code>)."
+    ),
+    "admin.addfeed_refused": "Not added: {reason}",
+    "admin.addfeed_note": "Note: {note}",
     "admin.addfeed_exists": "This feed is already added.",
     "admin.addfeed_done": "Added feed {id}: {url}\nThe first fetch is due now.",
     "admin.stats": "<b>Statistics</b>\n"

@@ -174,7 +174,12 @@ MESSAGES: dict[str, str] = {
     "admin.feed_new": "🕓 {id}. {name} — ещё не загружалась",
     "admin.feed_failing": "⚠️ {id}. {name} — ошибок подряд: {errors}, последняя: {error}",
     "admin.addfeed_usage": "Укажите адрес ленты: <code>/addfeed https://example.org/rss</code>",
-    "admin.addfeed_bad": "<code>{url}</code> — не адрес http(s).",
+    "admin.addfeed_bad": (
+        "<code>{url}</code> — не адрес http(s) и не публичный канал Telegram "
+        "(<code>@name</code>, <code>https://t.me/name</code>)."
+    ),
+    "admin.addfeed_refused": "Не добавлено: {reason}",
+    "admin.addfeed_note": "Примечание: {note}",
     "admin.addfeed_exists": "Эта лента уже добавлена.",
     "admin.addfeed_done": "Лента {id} добавлена: {url}\nПервая загрузка — сейчас.",
     "admin.stats": "<b>Статистика</b>\n"

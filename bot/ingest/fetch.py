@@ -22,6 +22,7 @@ import aiohttp
 from yarl import URL
 
 from bot.ingest.errors import FeedFetchError
+from bot.ingest.netguard import AddressGuard
 from bot.ingest.schedule import last_modified_header, parse_retry_after, validator_header
 from bot.ingest.urls import host_of
 
@@ -65,7 +66,8 @@ class FetchedFeed:
 class Fetcher:
     """One aiohttp session; at most ``concurrency`` requests in flight and ``per_host`` per host.
 
-    ``close()`` may be called twice.
+    ``close()`` may be called twice. With a ``guard``, every connection and redirect is checked
+    against it (sources that chat users add).
     """
 
     def __init__(
@@ -76,7 +78,9 @@ class Fetcher:
         timeout: float,
         max_bytes: int,
         check_address: AddressCheck | None = None,
+        guard: AddressGuard | None = None,
     ) -> None:
+        self._guard = guard
         self._global = asyncio.Semaphore(concurrency)
         self._per_host_limit = per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
@@ -112,10 +116,20 @@ class Fetcher:
                     "Accept": _ACCEPT,
                     "Accept-Encoding": "gzip, deflate, br",
                 },
-                connector=aiohttp.TCPConnector(limit=0, ttl_dns_cache=300),
+                connector=self._connector(),
+                trace_configs=[self._guard.trace_config()] if self._guard else None,
                 auto_decompress=True,
             )
         return self._session
+
+    def _connector(self) -> aiohttp.TCPConnector:
+        if self._guard is None:
+            return aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+        # Guarded: no DNS cache and no kept-alive connections, so every fetch resolves the
+        # host again through the guard (DNS may have changed since the last one).
+        return aiohttp.TCPConnector(
+            limit=0, use_dns_cache=False, force_close=True, resolver=self._guard.resolver()
+        )
 
     async def close(self) -> None:
         self._closed = True

@@ -17,6 +17,8 @@ class OpmlFeed:
     url: str
     title: str | None = None
     site_url: str | None = None
+    # The outline's type: "rss" for feeds; ours also writes "channel" and "page".
+    kind: str | None = None
 
 
 def parse_opml(data: bytes, *, source: str = "OPML file") -> list[OpmlFeed]:
@@ -41,19 +43,27 @@ def parse_opml(data: bytes, *, source: str = "OPML file") -> list[OpmlFeed]:
             continue
         seen.add(url)
         title = outline.get("title") or outline.get("text")
-        feeds.append(OpmlFeed(url=url, title=title or None, site_url=outline.get("htmlUrl")))
+        feeds.append(
+            OpmlFeed(
+                url=url,
+                title=title or None,
+                site_url=outline.get("htmlUrl"),
+                kind=(outline.get("type") or "").strip().lower() or None,
+            )
+        )
     return feeds
 
 
 def export_opml(feeds: Iterable[OpmlFeed], *, now: datetime, title: str = "c5watch feeds") -> str:
-    """An OPML 2.0 document listing ``feeds`` as rss outlines."""
+    """An OPML 2.0 document listing ``feeds`` as outlines (type rss, channel or page)."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = title
     etree.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
     body = etree.SubElement(root, "body")
     for feed in feeds:
-        attrs = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
+        kind = feed.kind if feed.kind in ("channel", "page") else "rss"
+        attrs = {"type": kind, "text": feed.title or feed.url, "xmlUrl": feed.url}
         if feed.title:
             attrs["title"] = feed.title
         if feed.site_url:

@@ -31,8 +31,9 @@ from bot.ingest._outcome import FeedPolled, PollReport, Tally, to_new_items
 from bot.ingest.errors import FeedFetchError
 from bot.ingest.fetch import Fetcher
 from bot.ingest.identity import REPRINT_WINDOW, same_story
-from bot.ingest.parse import parse_feed
+from bot.ingest.netguard import AddressGuard
 from bot.ingest.schedule import BacklogPolicy, backoff_delay, next_poll_after_success
+from bot.ingest.sources import SourceKind, fetch_url, parse_source
 from storage.db import SessionFactory, is_sqlite
 from storage.repositories.feeds import FeedFailure, FeedForPoll, FeedRepository, FeedSuccess
 from storage.repositories.items import ItemRepository
@@ -60,6 +61,9 @@ class PollerConfig:
     # How long close() lets the pool's fetches in flight finish before it gives their claims
     # back (due again at once), so a stalled feed cannot hold up a shutdown.
     shutdown_grace: float = 10.0
+    # Where channel previews are read (TELEGRAM_WEB_URL), and the guard for chat-added sources.
+    telegram_web_url: str = "https://t.me"
+    guard: AddressGuard | None = None
 
     @property
     def lease(self) -> timedelta:
@@ -96,6 +100,7 @@ class FeedPoller:
             timeout=config.timeout,
             max_bytes=config.max_bytes,
         )
+        self._guarded_fetcher: Fetcher | None = None
         self.owner = owner or f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         if sqlite is None:
             engine = sessions.kw.get("bind")
@@ -278,6 +283,22 @@ class FeedPoller:
         self._wake.set()
         await self._idle.wait()
         await self._fetcher.close()
+        if self._guarded_fetcher is not None:
+            await self._guarded_fetcher.close()
+
+    def _fetcher_for(self, feed: FeedForPoll) -> Fetcher:
+        """Sources that chat users added go through the address guard on every fetch."""
+        if not feed.guarded:
+            return self._fetcher
+        if self._guarded_fetcher is None:
+            self._guarded_fetcher = Fetcher(
+                concurrency=self._config.concurrency,
+                per_host=self._config.per_host,
+                timeout=self._config.timeout,
+                max_bytes=self._config.max_bytes,
+                guard=self._config.guard or AddressGuard(),
+            )
+        return self._guarded_fetcher
 
     # --- one feed --------------------------------------------------------------------------
 
@@ -307,8 +328,8 @@ class FeedPoller:
         lateness: list[float],
     ) -> None:
         try:
-            got = await self._fetcher.fetch(
-                feed.url,
+            got = await self._fetcher_for(feed).fetch(
+                fetch_url(feed.kind, feed.url, self._config.telegram_web_url),
                 etag=feed.etag,
                 last_modified=feed.last_modified,
                 now=now,
@@ -320,7 +341,13 @@ class FeedPoller:
                 async with self._parsing:
                     t0 = time.perf_counter()
                     parsed = await asyncio.to_thread(
-                        parse_feed, got.body, url=got.url, content_type=got.content_type, now=now
+                        parse_source,
+                        feed.kind,
+                        got.body,
+                        url=feed.url,
+                        fetched_url=got.url,
+                        content_type=got.content_type,
+                        now=now,
                     )
                     tally.parse_seconds += time.perf_counter() - t0
         except FeedFetchError as exc:
@@ -337,7 +364,7 @@ class FeedPoller:
             title=parsed.title if parsed else None,
             site_url=parsed.site_url if parsed else None,
             warning=parsed.warning if parsed else None,
-            moved_to=got.moved_to if got.moved_to != feed.url else None,
+            moved_to=_moved(feed, got.moved_to),
             lateness=late,
         )
         items = to_new_items(parsed, feed, now, self._config.backlog) if parsed else []
@@ -380,6 +407,13 @@ class FeedPoller:
             self._on_polled(polled)
         except Exception:  # an observer's bug must not fail a stored fetch
             log.exception("reporting a polled feed failed")
+
+
+def _moved(feed: FeedForPoll, moved_to: str | None) -> str | None:
+    # A channel is stored by name; its preview server's redirects say nothing about it.
+    if feed.kind == SourceKind.CHANNEL or moved_to == feed.url:
+        return None
+    return moved_to
 
 
 def _internal(exc: Exception) -> str:

@@ -30,6 +30,8 @@ class FeedInfo:
     site_url: str | None = None
     # Seconds after its due time that the last fetch began (None: never fetched yet).
     lateness_seconds: float | None = None
+    kind: str = "feed"
+    guarded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class FeedForPoll:
     backlog_done: bool
     # When the feed was due (its next_poll_at before this claim moved it on).
     due_at: datetime | None = None
+    kind: str = "feed"
+    guarded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ def _info(row: Feed) -> FeedInfo:
         last_warning=row.last_warning,
         site_url=row.site_url,
         lateness_seconds=row.lateness_seconds,
+        kind=row.kind,
+        guarded=row.guarded,
     )
 
 
@@ -111,12 +117,21 @@ class FeedRepository:
         self._sessions = sessions
 
     async def add(
-        self, url: str, *, now: datetime, first_poll_at: datetime, title: str | None = None
+        self,
+        url: str,
+        *,
+        now: datetime,
+        first_poll_at: datetime,
+        title: str | None = None,
+        kind: str = "feed",
+        guarded: bool = False,
     ) -> FeedInfo:
         """Add a feed due at ``first_poll_at``; a URL already present raises FeedExistsError."""
         async with self._sessions() as session:
             row = Feed(
                 url=url,
+                kind=kind,
+                guarded=guarded,
                 title=title,
                 added_at=now,
                 next_poll_at=first_poll_at,
@@ -193,6 +208,8 @@ class FeedRepository:
                 Feed.error_count,
                 Feed.backlog_done,
                 Feed.claimed_due_at,
+                Feed.kind,
+                Feed.guarded,
             )
             .execution_options(synchronize_session=False)
         )
@@ -208,6 +225,8 @@ class FeedRepository:
                 error_count=r.error_count,
                 backlog_done=bool(r.backlog_done),
                 due_at=r.claimed_due_at,
+                kind=r.kind,
+                guarded=bool(r.guarded),
             )
             for r in rows
         ]

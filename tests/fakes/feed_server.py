@@ -29,6 +29,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from tests.fakes._server import BackgroundServer
+from tests.fakes.telegram_preview import Post, make_missing_channel_page, make_preview
 
 __all__ = ["FeedServer", "RecordedRequest", "make_rss"]
 
@@ -276,6 +277,19 @@ class FeedServer(BackgroundServer):
             f"href={quoteattr(feed_href)}></head><body><h1>{escape(title)}</h1></body></html>"
         )
         return self.add(path, page.encode(), content_type="text/html; charset=utf-8")
+
+    def channel(self, name: str, posts: Iterable[Post], *, title: str | None = None) -> str:
+        """Serve channel ``name``'s web preview at ``/s/NAME``, as t.me does (no validators)."""
+        page = make_preview(name, posts, title=title)
+        return self.add(
+            f"/s/{name}", page, content_type="text/html; charset=utf-8", etag=False,
+            last_modified=None,
+        )  # fmt: skip
+
+    def missing_channel(self, name: str) -> str:
+        """``/s/NAME`` of a name with no public channel: t.me redirects to a contact card."""
+        self.add(f"/{name}", make_missing_channel_page(name), content_type="text/html")
+        return self.redirect(f"/s/{name}", f"/{name}", status=302)
 
     def serve_directory(self, directory: str | Path, prefix: str = "/") -> str:
         """Serve every file below ``directory`` at ``prefix`` (read on each request)."""

@@ -23,7 +23,10 @@ from aiogram import Dispatcher
 
 from bot.config import Settings
 from bot.handlers import setup_dispatcher
+from bot.ingest.netguard import AddressGuard
+from bot.ingest.resolve import SourceResolver
 from storage.db import SessionFactory, create_engine, session_factory
+from tests.fakes.dns import StaticResolver
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
 
 ADMIN_ID = 777
@@ -117,7 +120,14 @@ async def driver(module_db: str) -> AsyncIterator[BotDriver]:
             default_timezone="Asia/Almaty",
         )
         bot = tg.make_bot()
-        dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
+        # /addfeed resolves names only through a DNS the tests control: none, here.
+        sources = SourceResolver(
+            telegram_web_url=settings.telegram_web_url,
+            timeout=2.0,
+            max_bytes=1 << 20,
+            guard=AddressGuard(StaticResolver()),
+        )
+        dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock, sources=sources)
         setup_dispatcher(dispatcher, settings)
         polling = asyncio.create_task(
             dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)

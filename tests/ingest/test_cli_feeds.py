@@ -61,7 +61,10 @@ def test_a_page_without_a_feed_is_refused(
                       content_type="text/html")  # fmt: skip
     code, _, err = run(capsys, "add", page)
     assert code == 2
-    assert err.strip() == f"c5watch: {page} is a web page that advertises no RSS/Atom feed"
+    assert err.strip() == (
+        f"c5watch: {page} is a web page that advertises no RSS/Atom feed, and the page shows "
+        "no list of news (0 headline links found, at least 3 needed)"
+    )
 
 
 def test_unreachable_url_is_added_with_a_warning(
