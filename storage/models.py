@@ -147,6 +147,9 @@ class Chat(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_alert_at: Mapped[datetime | None]
+    # Set by /stop, cleared by /start: the bot blocked and unblocked, or removed and added
+    # back, leaves a stopped chat stopped.
+    stopped_at: Mapped[datetime | None]
 
 
 class TopicSubscription(Base):

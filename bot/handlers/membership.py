@@ -10,7 +10,7 @@ from aiogram.types import ChatMemberUpdated, Message
 from bot.clock import Clock
 from bot.i18n import Translator
 from storage.db import SessionFactory
-from storage.repositories.chats import ChatRepository
+from storage.repositories.chats import ChatRepository, ChatSettings
 from storage.repositories.deliveries import DeliveryRepository
 
 
@@ -19,11 +19,20 @@ async def bot_left(event: ChatMemberUpdated, chats: ChatRepository, clock: Clock
 
 
 async def bot_joined(
-    event: ChatMemberUpdated, chats: ChatRepository, tr: Translator, clock: Clock
+    event: ChatMemberUpdated,
+    chats: ChatRepository,
+    chat_settings: ChatSettings | None,
+    tr: Translator,
+    clock: Clock,
 ) -> None:
     known = await chats.set_membership(event.chat.id, present=True, now=clock())
-    if not known and event.chat.type != ChatType.PRIVATE:
+    if event.chat.type == ChatType.PRIVATE:
+        return
+    if not known:
         await event.answer(tr("start.group_added"))
+    elif chat_settings is not None and chat_settings.stopped:
+        # Added back after /stop: say why no alerts come, rather than resume in silence.
+        await event.answer(tr("start.back_paused"))
 
 
 async def group_migrated(message: Message, sessions: SessionFactory, clock: Clock) -> None:

@@ -40,6 +40,8 @@ MESSAGES: dict[str, str] = {
     "start.topic_line": "• <b>{name}</b> — {about}",
     "start.group_added": "Hello! I'm c5watch: alerts about critical minerals and C5+1 "
     "diplomacy. An administrator of this group can send /start to subscribe it.",
+    "start.back_paused": "I'm back in this chat. Alerts stay paused, as /stop left them; "
+    "an administrator can send /start to turn them back on.",
     "stop.done": "⏸ Alerts are paused. Your topics, keywords and settings are kept; "
     "/start turns alerts back on.",
     "stop.already": "Alerts are already paused. /start turns them back on.",
