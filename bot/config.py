@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     send_rate_global: float = Field(default=30.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_rate_per_group_per_minute: float = Field(default=20.0, gt=0)
+    # What one chat may cost (see bot/middlewares/throttle.py).
+    chat_update_burst: int = Field(default=8, ge=1)
+    chat_updates_per_second: float = Field(default=0.5, gt=0)
+    update_concurrency: int = Field(default=8, ge=1)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -20,7 +20,9 @@ from bot.handlers import (
     topics,
 )
 from bot.i18n import LANGUAGES, translator
-from bot.middlewares import ChatContextMiddleware, ChatGuardMiddleware
+from bot.delivery.pacing import SendPacer
+from bot.delivery.replies import PacedReplies
+from bot.middlewares import ChatContextMiddleware, ChatGuardMiddleware, UpdateThrottle
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +76,26 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             log.warning("admin command menu not set for %s: %s", admin_id, exc)
 
 
+def pace_replies(bot: Bot, pacer: SendPacer) -> None:
+    """Replies to users share ``pacer`` with alerts, and wait out a 429 instead of failing.
+
+    ``bot`` must be the one serving updates, not the alert sender's (which paces itself)."""
+    bot.session.middleware(PacedReplies(pacer))
+
+
 def setup_dispatcher(dispatcher: Dispatcher, settings: Settings) -> None:
     """Middlewares, routers and start-up hooks of the Telegram side.
 
     Polling is left to ask for ``resolve_used_update_types()``: messages, callback queries
     and my_chat_member, the types these routers handle.
     """
+    dispatcher.update.outer_middleware(
+        UpdateThrottle(
+            burst=settings.chat_update_burst,
+            per_second=settings.chat_updates_per_second,
+            concurrency=settings.update_concurrency,
+        )
+    )
     context = ChatContextMiddleware()
     for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.my_chat_member):
         observer.outer_middleware(context)

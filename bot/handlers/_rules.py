@@ -14,7 +14,9 @@ from storage.repositories.search import StorySearchRepository, StoryText
 
 LIMITS = QueryLimits()
 PREVIEW_DAYS = 7
-PREVIEW_MAX_STORIES = 5_000
+# The newest stories only, read through the first_seen_at index: a preview costs at most this
+# many rows (about 1 MB) whatever the archive holds, so a flood of /keywords add stays cheap.
+PREVIEW_MAX_STORIES = 500
 PREVIEW_EXAMPLES = 3
 CONTEXT = 30  # characters shown either side of a syntax error
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")

@@ -164,7 +164,10 @@ async def draft_action(
     elif outcome.status == SaveStatus.LIMIT:
         text = tr("kw.limit", limit=LIMITS.max_rules_per_chat)
     else:
-        text = tr("kw.draft_gone")
+        # Pressed again after it was saved (or long after): the message already says what
+        # happened, so it is left as it is.
+        await callback.answer(tr.label("kw.draft_used"), show_alert=True)
+        return
     await show(callback, text)
     await callback.answer()
 

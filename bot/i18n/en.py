@@ -97,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "kw.saved": "✅ Saved as rule {n}: <code>{rule}</code>\nNew stories that match it will reach "
     "this chat.",
     "kw.cancelled": "Cancelled; nothing saved.",
+    "kw.draft_used": "This preview was already saved or is out of date; /keywords lists your rules.",
     "kw.draft_gone": "This preview is out of date. Send /keywords add <i>rule</i> again.",
     "btn.add_rule": "➕ Add a rule",
     "btn.remove_rule": "🗑 {n}",
@@ -168,6 +169,9 @@ MESSAGES: dict[str, str] = {
     "fallback.text": "I answer commands. /help lists them; to watch words, use "
     "<code>/keywords add your words</code>.",
     "callback.stale": "This button is out of date.",
+    "throttle.slow_down": "🐢 That's a lot of messages at once. I'll skip some until you slow "
+    "down: about one command every two seconds is fine.",
+    "throttle.slow_down_short": "Too many presses at once; wait a few seconds.",
     "error.internal": "Something went wrong on my side; please try again in a minute.",
     # --- admin ---
     "admin.feeds": "<b>Feeds</b> ({count}):\n{lines}",

@@ -115,6 +115,8 @@ async def driver(module_db: str) -> AsyncIterator[BotDriver]:
             database_url=module_db,
             admin_ids=frozenset({ADMIN_ID}),
             default_timezone="Asia/Almaty",
+            # Tests reuse chats quickly; the per-chat limits have tests of their own.
+            chat_update_burst=10_000,
         )
         bot = tg.make_bot()
         dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
