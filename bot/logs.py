@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import quote, quote_plus
 
+from bot.ingest.urls import mask_credentials
+
 # The part of a bot token after "id:" is the secret; shorter strings are not scrubbed alone,
 # so that a stray match cannot mask ordinary words.
 MIN_SECRET_PART = 16
@@ -42,11 +44,9 @@ class RedactSecrets(logging.Filter):
     def _scrub(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return text
+        return mask_credentials(text)  # user:password@ in feed URLs
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

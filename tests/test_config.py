@@ -139,3 +139,13 @@ def test_log_filter_scrubs_every_form_of_a_token_given_with_a_newline(written: s
     RedactSecrets([TOKEN + "\n"]).filter(record)
     assert "secret-token" not in record.getMessage()
     assert record.getMessage().startswith("GET https://h/bot***")
+
+
+def test_feed_credentials_are_masked_in_log_lines() -> None:
+    record = logging.LogRecord(
+        "bot.ingest.poller", logging.WARNING, __file__, 1,
+        "feed %s failed: %s", ("http://user:pa55@h.kz/rss", "HTTPS://u:p@h.kz/a"), None,
+    )  # fmt: skip
+    RedactSecrets([]).filter(record)
+    assert "pa55" not in record.getMessage() and "u:p@" not in record.getMessage()
+    assert "h.kz/rss" in record.getMessage()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
@@ -11,26 +9,19 @@ from aiogram.types import Message
 from bot.clock import Clock
 from bot.handlers._common import chunks
 from bot.i18n import Markup, Translator, cut
+from bot.ingest.urls import MAX_FEED_URL, UrlProblem, feed_url_problem, mask_credentials
 from storage.db import SessionFactory
 from storage.repositories.feeds import FeedExistsError, FeedInfo, FeedRepository
 from storage.repositories.stats import StatsRepository
 
-MAX_URL = 2048
 SHOWN_NAME = 60
 SHOWN_ERROR = 120
 
 
-def valid_feed_url(text: str) -> bool:
-    if len(text) > MAX_URL or any(ch.isspace() for ch in text):
-        return False
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
 def feed_line(tr: Translator, feed: FeedInfo) -> Markup:
-    name = cut(feed.title or feed.url, SHOWN_NAME)
+    name = cut(mask_credentials(feed.title or feed.url), SHOWN_NAME)
     if feed.error_count:
-        error = cut(feed.last_error or "?", SHOWN_ERROR)
+        error = cut(mask_credentials(feed.last_error or "?"), SHOWN_ERROR)
         return tr("admin.feed_failing", id=feed.id, name=name, errors=feed.error_count, error=error)
     if feed.last_success_at is None:
         return tr("admin.feed_new", id=feed.id, name=name)
@@ -61,8 +52,16 @@ async def addfeed(
     if not url:
         await message.answer(tr("admin.addfeed_usage"))
         return
-    if not valid_feed_url(url):
-        await message.answer(tr("admin.addfeed_bad", url=cut(url, SHOWN_NAME)))
+    problem = feed_url_problem(url)
+    shown = cut(mask_credentials(url), SHOWN_NAME)
+    if problem == UrlProblem.TOO_LONG:
+        await message.answer(tr("admin.addfeed_too_long", length=len(url), limit=MAX_FEED_URL))
+        return
+    if problem == UrlProblem.BAD_PORT:
+        await message.answer(tr("admin.addfeed_bad_port", url=shown))
+        return
+    if problem is not None:
+        await message.answer(tr("admin.addfeed_bad", url=shown))
         return
     now = clock()
     try:
@@ -70,7 +69,7 @@ async def addfeed(
     except FeedExistsError:
         await message.answer(tr("admin.addfeed_exists"))
         return
-    await message.answer(tr("admin.addfeed_done", id=feed.id, url=feed.url))
+    await message.answer(tr("admin.addfeed_done", id=feed.id, url=mask_credentials(feed.url)))
 
 
 async def stats(message: Message, sessions: SessionFactory, tr: Translator, clock: Clock) -> None:

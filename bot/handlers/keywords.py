@@ -129,7 +129,8 @@ async def keywords_remove(
     rules: RuleRepository,
     tr: Translator,
 ) -> None:
-    if not arg.isdigit() or len(arg) > 6:
+    # str.isdigit() also takes "²" and other digits int() refuses.
+    if not arg.isascii() or not arg.isdigit() or len(arg) > 6:
         await message.answer(tr("kw.remove_usage"))
         return
     number = int(arg)

@@ -180,6 +180,8 @@ MESSAGES: dict[str, str] = {
     "admin.feed_new": "🕓 {id}. {name} — not fetched yet",
     "admin.feed_failing": "⚠️ {id}. {name} — {errors} failures, last: {error}",
     "admin.addfeed_usage": "Send the feed's address: <code>/addfeed https://example.org/rss</code>",
+    "admin.addfeed_too_long": "That URL is too long: {length} characters, at most {limit}.",
+    "admin.addfeed_bad_port": "<code>{url}</code> has a port outside 1–65535.",
     "admin.addfeed_bad": "<code>{url}</code> is not an http(s) URL.",
     "admin.addfeed_exists": "This feed is already added.",
     "admin.addfeed_done": "Added feed {id}: {url}\nThe first fetch is due now.",
