@@ -35,10 +35,27 @@ TOKEN = "555000:bench-flood-token-value-0123456789"
 FLOODER, OTHER = 7001, 7002
 WINDOW = 10.0
 STATUS_EVERY = 2.0  # within the per-chat rate: B is an ordinary user
-WORDS = (
-    "Казахстан уран литий вольфрам добыча экспорт месторождение редкоземельные металлы "
-    "Uzbekistan uranium lithium mining deal supply chain export controls graphite"
-).split()
+WORDS = [
+    "Казахстан",
+    "уран",
+    "литий",
+    "вольфрам",
+    "добыча",
+    "экспорт",
+    "месторождение",
+    "редкоземельные",
+    "металлы",
+    "Uzbekistan",
+    "uranium",
+    "lithium",
+    "mining",
+    "deal",
+    "supply",
+    "chain",
+    "export",
+    "controls",
+    "graphite",
+]
 
 
 async def seed(url: str, stories: int) -> None:
