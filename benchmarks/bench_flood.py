@@ -36,25 +36,9 @@ FLOODER, OTHER = 7001, 7002
 WINDOW = 10.0
 STATUS_EVERY = 2.0  # within the per-chat rate: B is an ordinary user
 WORDS = [
-    "Казахстан",
-    "уран",
-    "литий",
-    "вольфрам",
-    "добыча",
-    "экспорт",
-    "месторождение",
-    "редкоземельные",
-    "металлы",
-    "Uzbekistan",
-    "uranium",
-    "lithium",
-    "mining",
-    "deal",
-    "supply",
-    "chain",
-    "export",
-    "controls",
-    "graphite",
+    *("Казахстан", "уран", "литий", "вольфрам", "добыча", "экспорт", "месторождение"),
+    *("редкоземельные", "металлы", "Uzbekistan", "uranium", "lithium", "mining", "deal"),
+    *("supply", "chain", "export", "controls", "graphite"),
 ]
 
 

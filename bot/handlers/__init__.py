@@ -9,6 +9,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.config import Settings
+from bot.delivery.pacing import SendPacer
+from bot.delivery.replies import PacedReplies
 from bot.handlers import (
     admin,
     fallback,
@@ -20,8 +22,6 @@ from bot.handlers import (
     topics,
 )
 from bot.i18n import LANGUAGES, translator
-from bot.delivery.pacing import SendPacer
-from bot.delivery.replies import PacedReplies
 from bot.middlewares import ChatContextMiddleware, ChatGuardMiddleware, UpdateThrottle
 
 log = logging.getLogger(__name__)

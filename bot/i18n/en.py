@@ -97,7 +97,8 @@ MESSAGES: dict[str, str] = {
     "kw.saved": "✅ Saved as rule {n}: <code>{rule}</code>\nNew stories that match it will reach "
     "this chat.",
     "kw.cancelled": "Cancelled; nothing saved.",
-    "kw.draft_used": "This preview was already saved or is out of date; /keywords lists your rules.",
+    "kw.draft_used": "This preview was already saved or is out of date; /keywords lists "
+    "your rules.",
     "kw.draft_gone": "This preview is out of date. Send /keywords add <i>rule</i> again.",
     "btn.add_rule": "➕ Add a rule",
     "btn.remove_rule": "🗑 {n}",

@@ -180,7 +180,8 @@ MESSAGES: dict[str, str] = {
     "admin.feed_new": "🕓 {id}. {name} — ещё не загружалась",
     "admin.feed_failing": "⚠️ {id}. {name} — ошибок подряд: {errors}, последняя: {error}",
     "admin.addfeed_usage": "Укажите адрес ленты: <code>/addfeed https://example.org/rss</code>",
-    "admin.addfeed_too_long": "Слишком длинный адрес: {length} символов, допустимо не больше {limit}.",
+    "admin.addfeed_too_long": "Слишком длинный адрес: {length} символов, допустимо не "
+    "больше {limit}.",
     "admin.addfeed_bad_port": "У адреса <code>{url}</code> порт вне диапазона 1–65535.",
     "admin.addfeed_bad": "<code>{url}</code> — не адрес http(s).",
     "admin.addfeed_exists": "Эта лента уже добавлена.",

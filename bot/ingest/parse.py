@@ -122,10 +122,8 @@ def _valid_char_ref(found: re.Match[bytes]) -> bytes:
     character (feedparser would raise on a surrogate and fail the whole feed) is dropped."""
     hex_digits, decimal = found.group(1), found.group(2)
     code = int(hex_digits, 16) if hex_digits else int(decimal)
-    if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF:
-        if code not in (0xFFFE, 0xFFFF):
-            return found.group(0)
-    return b""
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
+    return found.group(0) if allowed and code not in (0xFFFE, 0xFFFF) else b""
 
 
 def entry_date(raw: Any, now: datetime) -> datetime:

@@ -42,9 +42,7 @@ def clean_text(value: str) -> str:
     return "".join(
         " " if ch.isspace() else ch
         for ch in value
-        if ch.isspace()
-        or ch in _KEPT_FORMAT
-        or unicodedata.category(ch) not in _REMOVED_CATEGORIES
+        if ch.isspace() or ch in _KEPT_FORMAT or unicodedata.category(ch) not in _REMOVED_CATEGORIES
     )
 
 

@@ -152,10 +152,9 @@ class RuleRepository:
     async def _insert(
         self, session: AsyncSession, chat_id: int, query: str, now: datetime, max_rules: int
     ) -> SaveOutcome:
+        mine = KeywordRule.chat_id == chat_id
         ids = list(
-            await session.scalars(
-                select(KeywordRule.id).where(KeywordRule.chat_id == chat_id).order_by(KeywordRule.id)
-            )
+            await session.scalars(select(KeywordRule.id).where(mine).order_by(KeywordRule.id))
         )
         same = await session.scalar(
             select(KeywordRule).where(KeywordRule.chat_id == chat_id, KeywordRule.query == query)

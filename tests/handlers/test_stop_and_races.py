@@ -83,9 +83,13 @@ async def test_subscribe_racing_itself_creates_the_chat_once(driver: BotDriver) 
     results = await asyncio.gather(
         *(
             chats.subscribe(
-                chat, chat_type="private", language="en", timezone="Asia/Almaty",
-                topics=("c5plus1",), now=START,
-            )  # fmt: skip
+                chat,
+                chat_type="private",
+                language="en",
+                timezone="Asia/Almaty",
+                topics=("c5plus1",),
+                now=START,
+            )
             for _ in range(4)
         )
     )
