@@ -13,6 +13,7 @@ from bot.delivery.pacing import SendPacer
 from bot.delivery.replies import PacedReplies
 from bot.handlers import (
     admin,
+    channels,
     fallback,
     keywords,
     membership,
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 USER_COMMANDS = (
     "start", "topics", "keywords", "mode", "digest", "timezone", "lang", "status", "help",
-    "stop", "forget",
+    "stop", "forget", "channel",
 )  # fmt: skip
 ADMIN_COMMANDS = ("feeds", "addfeed", "stats")
 
@@ -42,6 +43,7 @@ def get_routers(settings: Settings) -> list[Router]:
         keywords.make_router(),
         preferences.make_router(),
         status.make_router(),
+        channels.make_router(),
         admin.make_router(settings.admin_ids),
         fallback.make_router(),
     ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+import contextlib
+
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated, Message
 
@@ -20,6 +23,7 @@ async def bot_left(event: ChatMemberUpdated, chats: ChatRepository, clock: Clock
 
 async def bot_joined(
     event: ChatMemberUpdated,
+    bot: Bot,
     chats: ChatRepository,
     chat_settings: ChatSettings | None,
     tr: Translator,
@@ -27,6 +31,14 @@ async def bot_joined(
 ) -> None:
     known = await chats.set_membership(event.chat.id, present=True, now=clock())
     if event.chat.type == ChatType.PRIVATE:
+        return
+    if event.chat.type == ChatType.CHANNEL:
+        # Nothing is posted in the channel itself; the admin who added the bot is told, in
+        # private, how to link it (possible only if they have started the bot).
+        if event.from_user is not None:
+            notice = tr("channel.added", name=event.chat.title or "", id=event.chat.id)
+            with contextlib.suppress(TelegramAPIError):
+                await bot.send_message(event.from_user.id, notice)
         return
     if not known:
         await event.answer(tr("start.group_added"))

@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "cmd.help": "How to use the bot",
     "cmd.stop": "Pause all alerts (settings kept)",
     "cmd.forget": "Delete this chat's data",
+    "cmd.channel": "Send alerts to a channel you run",
     "cmd.feeds": "Admin: feed health",
     "cmd.addfeed": "Admin: add a feed URL",
     "cmd.stats": "Admin: statistics",
@@ -42,6 +43,24 @@ MESSAGES: dict[str, str] = {
     "diplomacy. An administrator of this group can send /start to subscribe it.",
     "start.back_paused": "I'm back in this chat. Alerts stay paused, as /stop left them; "
     "an administrator can send /start to turn them back on.",
+    "channel.usage": "To send alerts to a channel: make me an administrator there who may "
+    "post, then send <code>/channel @name</code> (or its t.me link, or its id). Your commands "
+    "here then set the channel up; <code>/channel off</code> brings them back to this chat.",
+    "channel.current": "Your commands here set up the channel <b>{name}</b>. "
+    "<code>/channel off</code> brings them back to this chat.",
+    "channel.off": "Your commands apply to this chat again. The channel keeps its alerts.",
+    "channel.not_found": "I can't find the channel {name}. Check the name, and that I am "
+    "an administrator there.",
+    "channel.not_a_channel": "{name} is not a channel. For a group, add me to it and send "
+    "/start there.",
+    "channel.not_your_channel": "Only an administrator of {name} can link it.",
+    "channel.bot_not_admin": "Make me an administrator of {name} who may post messages, "
+    "then send the command again.",
+    "channel.linked": "📣 <b>{name}</b> is linked: alerts go there. Your commands here now "
+    "set it up (/topics, /keywords, /mode, /digest); <code>/channel off</code> brings them "
+    "back to this chat.\n\n{status}",
+    "channel.added": "You added me to the channel {name}. To send alerts there, send "
+    "<code>/channel {id}</code> here.",
     "stop.done": "⏸ Alerts are paused. Your topics, keywords and settings are kept; "
     "/start turns alerts back on.",
     "stop.already": "Alerts are already paused. /start turns them back on.",

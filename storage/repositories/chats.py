@@ -45,6 +45,7 @@ class ChatSettings:
     last_alert_at: datetime | None = None
     rules_count: int = 0
     stopped: bool = False  # /stop was sent and no /start since
+    managing: int | None = None  # a private chat's linked channel, while it manages it
 
 
 class ChatRepository:
@@ -134,6 +135,7 @@ class ChatRepository:
                 last_alert_at=chat.last_alert_at,
                 rules_count=int(rules or 0),
                 stopped=chat.stopped_at is not None,
+                managing=chat.managing_chat_id,
             )
 
     async def _update(self, chat_id: int, now: datetime, **values: Any) -> bool:
@@ -168,6 +170,10 @@ class ChatRepository:
     async def set_timezone(self, chat_id: int, zone: str, *, now: datetime) -> bool:
         """``zone`` must already be checked (an IANA name)."""
         return await self._update(chat_id, now, timezone=zone)
+
+    async def set_managing(self, chat_id: int, channel_id: int | None, *, now: datetime) -> bool:
+        """Point a private chat's settings commands at ``channel_id`` (None: back to itself)."""
+        return await self._update(chat_id, now, managing_chat_id=channel_id)
 
     async def set_language(self, chat_id: int, language: str, *, now: datetime) -> bool:
         return await self._update(chat_id, now, language=language)

@@ -1,4 +1,4 @@
-"""chats remember /stop apart from membership
+"""chats remember /stop apart from membership; a private chat may manage a channel
 
 Revision ID: 0004
 Revises: 0001
@@ -24,8 +24,12 @@ def upgrade() -> None:
     op.execute(
         "UPDATE chats SET stopped_at = updated_at WHERE active = false AND blocked = false"
     )
+    # A channel cannot talk to the bot: its admin sets it up from a private chat, whose
+    # commands then apply to the channel (see /channel).
+    op.add_column('chats', sa.Column('managing_chat_id', sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('chats') as batch:
+        batch.drop_column('managing_chat_id')
         batch.drop_column('stopped_at')
