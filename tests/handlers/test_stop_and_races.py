@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from bot.callbacks import KeywordAction, KeywordDraftAction
 from storage.repositories.chats import ChatRepository, ChatSettings
-from storage.repositories.rules import RuleRepository, SaveStatus
+from storage.repositories.rules import RuleRepository
 from tests.handlers.conftest import START, BotDriver, eventually
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -77,26 +74,6 @@ async def test_two_starts_at_once_from_a_new_user_both_answered(driver: BotDrive
         assert any("C5+1" in r.plain_text for r in replies[:2])
 
 
-async def test_subscribe_racing_itself_creates_the_chat_once(driver: BotDriver) -> None:
-    chats = ChatRepository(driver.sessions)
-    chat = driver.new_chat()
-    results = await asyncio.gather(
-        *(
-            chats.subscribe(
-                chat,
-                chat_type="private",
-                language="en",
-                timezone="Asia/Almaty",
-                topics=("c5plus1",),
-                now=START,
-            )
-            for _ in range(4)
-        )
-    )
-    assert sorted(created for _, created in results) == [False, False, False, True]
-    assert all(settings.topics == {"c5plus1"} for settings, _ in results)
-
-
 async def test_save_pressed_twice_at_once_saves_once_and_answers_both_with_its_number(
     driver: BotDriver,
 ) -> None:
@@ -115,18 +92,3 @@ async def test_save_pressed_twice_at_once_saves_once_and_answers_both_with_its_n
     ]
     assert "number 0" not in driver.shown(chat, preview.message_id)
     assert "2" in driver.shown(chat, preview.message_id)
-
-
-async def test_save_racing_itself_in_the_repository(driver: BotDriver) -> None:
-    chat = driver.new_chat()
-    await driver.say(chat, "/start", language_code="en")
-    rules = RuleRepository(driver.sessions)
-    draft = await rules.create_draft(chat, "графит", now=START, keep_after=START)
-    outcomes = await asyncio.gather(
-        *(rules.save_draft(chat, draft, now=START, max_rules=50) for _ in range(3))
-    )
-    assert [r.query for r in await rules.list(chat)] == ["графит"]
-    saved = [o for o in outcomes if o.status == SaveStatus.SAVED]
-    assert saved and all(o.number == 1 for o in saved)
-    assert all(o.status in (SaveStatus.SAVED, SaveStatus.MISSING) for o in outcomes)
-    assert KeywordDraftAction(action=KeywordAction.SAVE, draft_id=draft).pack()
