@@ -35,7 +35,7 @@ from bot.delivery import (
 )
 from bot.delivery.pacing import SHARED_RATE_SHARE, SharedSlot
 from bot.errors import C5watchError
-from bot.handlers import setup_dispatcher
+from bot.handlers import pace_replies, setup_dispatcher
 from bot.ingest import BacklogPolicy, FeedPolled, FeedPoller, PollerConfig
 from bot.ingest.netguard import AddressGuard, parse_networks
 from bot.jobs import JobSpec, Tickable, build_scheduler, wake
@@ -118,9 +118,10 @@ def make_delivery(
     owner: str,
     metrics: Metrics | None = None,
     shared: SharedSlot | None = None,
+    pacer: SendPacer | None = None,
 ) -> Delivery:
     gateway = TelegramGateway(
-        bot, make_pacer(settings, shared), metrics.record_send if metrics else None
+        bot, pacer or make_pacer(settings, shared), metrics.record_send if metrics else None
     )
     outbox = DeliveryRepository(sessions)
     return Delivery(
@@ -206,17 +207,27 @@ async def run_bot(
 ) -> int:
     """Serve Telegram updates and/or run the jobs, as ``role`` says, until interrupted."""
     bot = make_bot(settings)
+    # Replies go through their own Bot whose session paces them with the alerts' pacer; the
+    # alert gateway paces its own sends, so no message is paced twice.
+    reply_bot = make_bot(settings)
     metrics = Metrics()
     try:
         async with open_database(settings.database_url) as sessions, AsyncExitStack() as stack:
             await _check_telegram(bot, settings, role)
+            shared = (
+                shared_send_budget(sessions, settings)
+                if not is_sqlite(settings.database_url)
+                else None
+            )
+            pacer = make_pacer(settings, shared)
+            pace_replies(reply_bot, pacer)
             ops_app = build_ops_app(
                 metrics,
                 lambda: health.ping(sessions),
                 lambda: _refresh_metrics(sessions, metrics, clock),
             )
             if role is not Role.UPDATES:
-                await _start_jobs(stack, sessions, settings, bot, metrics, clock)
+                await _start_jobs(stack, sessions, settings, bot, metrics, clock, pacer)
             if role is Role.WORKER:
                 await _start_ops(stack, ops_app, settings, default_port=None)
                 await _until_signalled()
@@ -229,14 +240,17 @@ async def run_bot(
                     if settings.webhook_secret
                     else new_secret()
                 )
-                mount_webhook(ops_app, dispatcher, bot, webhook_url=webhook_url, secret=secret)
+                mount_webhook(
+                    ops_app, dispatcher, reply_bot, webhook_url=webhook_url, secret=secret
+                )
                 await _start_ops(stack, ops_app, settings, default_port=8080)
-                await _serve_webhook(dispatcher, bot, webhook_url, secret)
+                await _serve_webhook(dispatcher, reply_bot, webhook_url, secret)
             else:
                 await _start_ops(stack, ops_app, settings, default_port=None)
-                await bot.delete_webhook(drop_pending_updates=False)
-                await dispatcher.start_polling(bot, handle_signals=True)
+                await reply_bot.delete_webhook(drop_pending_updates=False)
+                await dispatcher.start_polling(reply_bot, handle_signals=True)
     finally:
+        await reply_bot.session.close()
         await bot.session.close()
     return 0
 
@@ -261,6 +275,7 @@ async def _start_jobs(
     bot: Bot,
     metrics: Metrics,
     clock: Clock,
+    pacer: SendPacer,
 ) -> None:
     owner = new_owner()
     # Resume at once whatever a previous process on this host left owed; later ticks of the
@@ -275,11 +290,8 @@ async def _start_jobs(
     polling = asyncio.create_task(poller.run(clock), name="feed-poller")
     polling.add_done_callback(_log_if_failed)
     stack.push_async_callback(_stop_polling, poller, polling)
-    shared = (
-        shared_send_budget(sessions, settings) if not is_sqlite(settings.database_url) else None
-    )
     delivery = make_delivery(
-        sessions, settings, bot, clock=clock, owner=owner, metrics=metrics, shared=shared
+        sessions, settings, bot, clock=clock, owner=owner, metrics=metrics, pacer=pacer
     )
     scheduler = build_scheduler(jobs(delivery, reaper), clock)
     observer.scheduler = scheduler

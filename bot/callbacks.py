@@ -8,8 +8,10 @@ messages fall through to the "out of date" answer instead of doing something els
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 TOPICS: tuple[str, ...] = ("critical_minerals", "c5plus1")
 
@@ -29,6 +31,10 @@ TIMEZONE_CHOICES: tuple[str, ...] = (
 
 # Digest times offered as buttons, in minutes after local midnight.
 DIGEST_CHOICES: tuple[int, ...] = (7 * 60, 8 * 60, 9 * 60, 12 * 60, 18 * 60, 21 * 60)
+
+# Anyone can send any callback data: a value out of range must fail to unpack (the button is
+# then "out of date"), never reach the database or an index. Row ids fit PostgreSQL's integer.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Topic(StrEnum):
@@ -63,11 +69,11 @@ class TopicToggle(CallbackData, prefix="tp1"):
 
 class KeywordDraftAction(CallbackData, prefix="kw1"):
     action: KeywordAction
-    draft_id: int
+    draft_id: RowId
 
 
 class KeywordRemove(CallbackData, prefix="kr1"):
-    rule_id: int
+    rule_id: RowId
 
 
 class KeywordPrompt(CallbackData, prefix="ka1"):
@@ -83,11 +89,11 @@ class ModeChoice(CallbackData, prefix="md1"):
 
 
 class TimezoneChoice(CallbackData, prefix="tz1"):
-    index: int  # into TIMEZONE_CHOICES
+    index: Annotated[int, Field(ge=0, lt=len(TIMEZONE_CHOICES))]
 
 
 class DigestChoice(CallbackData, prefix="dg1"):
-    minute: int  # minutes after local midnight
+    minute: Annotated[int, Field(ge=0, lt=24 * 60)]  # minutes after local midnight
 
 
 class LanguageChoice(CallbackData, prefix="lg1"):

@@ -49,6 +49,26 @@ class Settings(BaseSettings):
     send_rate_global: float = Field(default=30.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_rate_per_group_per_minute: float = Field(default=20.0, gt=0)
+    # What one chat may cost (see bot/middlewares/throttle.py).
+    chat_update_burst: int = Field(default=8, ge=1)
+    chat_updates_per_second: float = Field(default=0.5, gt=0)
+    update_concurrency: int = Field(default=8, ge=1)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _bare_token(cls, value: object) -> object:
+        # Env files and mounted secrets often leave a newline or spaces around the token; the
+        # token is used stripped, so the log scrubber must look for the stripped form too.
+        if isinstance(value, str | SecretStr):
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            token = raw.strip()
+            if any(ch.isspace() or not ch.isprintable() for ch in token):
+                raise ValueError(
+                    "must be one word as @BotFather gives it (it holds spaces or control"
+                    " characters inside)"
+                )
+            return token or None
+        return value
 
     @field_validator("telegram_web_url")
     @classmethod
@@ -110,9 +130,9 @@ class Settings(BaseSettings):
         return upper
 
     def require_token(self) -> str:
-        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+        if self.bot_token is None:
             raise ConfigError("BOT_TOKEN is not set: put it in the environment or in .env")
-        return self.bot_token.get_secret_value().strip()
+        return self.bot_token.get_secret_value()
 
 
 def load_settings(**overrides: object) -> Settings:

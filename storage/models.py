@@ -156,6 +156,11 @@ class Chat(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_alert_at: Mapped[datetime | None]
+    # Set by /stop, cleared by /start: the bot blocked and unblocked, or removed and added
+    # back, leaves a stopped chat stopped.
+    stopped_at: Mapped[datetime | None]
+    # In a private chat: the channel its settings commands now apply to (/channel).
+    managing_chat_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class TopicSubscription(Base):

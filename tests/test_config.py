@@ -97,3 +97,55 @@ def test_log_filter_scrubs_token_from_message_args_and_traceback() -> None:
     assert TOKEN not in record.getMessage()
     assert record.exc_text is not None and TOKEN not in record.exc_text
     assert "***" in record.getMessage()
+
+
+@pytest.mark.parametrize("padding", ["\n", " ", "\r\n", "\t ", " \n"])
+def test_token_with_whitespace_around_is_used_stripped(
+    monkeypatch: pytest.MonkeyPatch, padding: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", f"{padding}{TOKEN}{padding}")
+    assert load_settings().require_token() == TOKEN
+
+
+def test_token_read_from_env_file_with_trailing_spaces(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"BOT_TOKEN='{TOKEN}  '\n")
+    assert load_settings().require_token() == TOKEN
+
+
+def test_token_with_whitespace_inside_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:AAE-secret token-value")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "BOT_TOKEN" in str(err.value) and "secret" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        TOKEN,
+        TOKEN + "\n",
+        "123456%3AAAE-secret-token-value",  # URL-encoded, as a URL in an error quotes it
+        "123456%3aAAE-secret-token-value",
+        "123456%3AAAE-secret-token-value%0A",
+        "AAE-secret-token-value",  # the secret half alone
+    ],
+)
+def test_log_filter_scrubs_every_form_of_a_token_given_with_a_newline(written: str) -> None:
+    record = logging.LogRecord(
+        "x", logging.ERROR, __file__, 1, "GET https://h/bot%s/getUpdates failed", (written,), None
+    )
+    RedactSecrets([TOKEN + "\n"]).filter(record)
+    assert "secret-token" not in record.getMessage()
+    assert record.getMessage().startswith("GET https://h/bot***")
+
+
+def test_feed_credentials_are_masked_in_log_lines() -> None:
+    record = logging.LogRecord(
+        "bot.ingest.poller", logging.WARNING, __file__, 1,
+        "feed %s failed: %s", ("http://user:pa55@h.kz/rss", "HTTPS://u:p@h.kz/a"), None,
+    )  # fmt: skip
+    RedactSecrets([]).filter(record)
+    assert "pa55" not in record.getMessage() and "u:p@" not in record.getMessage()
+    assert "h.kz/rss" in record.getMessage()

@@ -9,8 +9,11 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.config import Settings
+from bot.delivery.pacing import SendPacer
+from bot.delivery.replies import PacedReplies
 from bot.handlers import (
     admin,
+    channels,
     fallback,
     keywords,
     membership,
@@ -20,13 +23,13 @@ from bot.handlers import (
     topics,
 )
 from bot.i18n import LANGUAGES, translator
-from bot.middlewares import ChatContextMiddleware, ChatGuardMiddleware
+from bot.middlewares import ChatContextMiddleware, ChatGuardMiddleware, UpdateThrottle
 
 log = logging.getLogger(__name__)
 
 USER_COMMANDS = (
     "start", "topics", "keywords", "mode", "digest", "timezone", "lang", "status", "help",
-    "stop", "forget",
+    "stop", "forget", "channel",
 )  # fmt: skip
 ADMIN_COMMANDS = ("feeds", "addfeed", "stats")
 
@@ -40,6 +43,7 @@ def get_routers(settings: Settings) -> list[Router]:
         keywords.make_router(),
         preferences.make_router(),
         status.make_router(),
+        channels.make_router(),
         admin.make_router(settings.admin_ids),
         fallback.make_router(),
     ]
@@ -74,12 +78,26 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             log.warning("admin command menu not set for %s: %s", admin_id, exc)
 
 
+def pace_replies(bot: Bot, pacer: SendPacer) -> None:
+    """Replies to users share ``pacer`` with alerts, and wait out a 429 instead of failing.
+
+    ``bot`` must be the one serving updates, not the alert sender's (which paces itself)."""
+    bot.session.middleware(PacedReplies(pacer))
+
+
 def setup_dispatcher(dispatcher: Dispatcher, settings: Settings) -> None:
     """Middlewares, routers and start-up hooks of the Telegram side.
 
     Polling is left to ask for ``resolve_used_update_types()``: messages, callback queries
     and my_chat_member, the types these routers handle.
     """
+    dispatcher.update.outer_middleware(
+        UpdateThrottle(
+            burst=settings.chat_update_burst,
+            per_second=settings.chat_updates_per_second,
+            concurrency=settings.update_concurrency,
+        )
+    )
     context = ChatContextMiddleware()
     for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.my_chat_member):
         observer.outer_middleware(context)

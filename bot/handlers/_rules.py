@@ -14,7 +14,9 @@ from storage.repositories.search import StorySearchRepository, StoryText
 
 LIMITS = QueryLimits()
 PREVIEW_DAYS = 7
-PREVIEW_MAX_STORIES = 5_000
+# The newest stories only, read through the first_seen_at index: a preview costs at most this
+# many rows (about 1 MB) whatever the archive holds, so a flood of /keywords add stays cheap.
+PREVIEW_MAX_STORIES = 500
 PREVIEW_EXAMPLES = 3
 CONTEXT = 30  # characters shown either side of a syntax error
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
@@ -50,7 +52,9 @@ def _mark(text: str, position: int) -> Markup:
 
 def check_rule(raw: str, tr: Translator) -> str:
     """The rule ready to store (parsed once to prove it), or ``RuleRefused``."""
-    text = _LINE_BREAKS.sub(" ", raw).strip()
+    # Matching sees the NFKC form, so the limits count it: one character may expand to
+    # several words (U+FDFA is 18 characters, 4 words).
+    text = unicodedata.normalize("NFKC", _LINE_BREAKS.sub(" ", raw)).strip()
     if len(text) > LIMITS.max_length:
         raise RuleRefused(tr("kw.too_long", length=len(text), limit=LIMITS.max_length))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):

@@ -13,6 +13,7 @@ from bot.i18n import Markup, Translator, cut
 from bot.ingest.netguard import AddressGuard, parse_networks
 from bot.ingest.resolve import SourceRefusedError, SourceResolver
 from bot.ingest.sources import InvalidSourceError, SourceKind, read_source
+from bot.ingest.urls import MAX_FEED_URL, UrlProblem, feed_url_problem, mask_credentials
 from storage.db import SessionFactory
 from storage.repositories.feeds import FeedExistsError, FeedInfo, FeedRepository
 from storage.repositories.stats import StatsRepository
@@ -22,9 +23,9 @@ SHOWN_ERROR = 120
 
 
 def feed_line(tr: Translator, feed: FeedInfo) -> Markup:
-    name = cut(feed.title or feed.url, SHOWN_NAME)
+    name = cut(mask_credentials(feed.title or feed.url), SHOWN_NAME)
     if feed.error_count:
-        error = cut(feed.last_error or "?", SHOWN_ERROR)
+        error = cut(mask_credentials(feed.last_error or "?"), SHOWN_ERROR)
         return tr("admin.feed_failing", id=feed.id, name=name, errors=feed.error_count, error=error)
     if feed.last_success_at is None:
         return tr("admin.feed_new", id=feed.id, name=name)
@@ -67,10 +68,20 @@ async def addfeed(
     if not text:
         await message.answer(tr("admin.addfeed_usage"))
         return
+    # A channel (@name, t.me/name) is no URL, so only the URL problems with their own message
+    # are taken from feed_url_problem; read_source decides what is a source at all.
+    problem = feed_url_problem(text)
+    shown = cut(mask_credentials(text), SHOWN_NAME)
+    if problem == UrlProblem.TOO_LONG:
+        await message.answer(tr("admin.addfeed_too_long", length=len(text), limit=MAX_FEED_URL))
+        return
+    if problem == UrlProblem.BAD_PORT:
+        await message.answer(tr("admin.addfeed_bad_port", url=shown))
+        return
     try:
         read_source(text)
     except InvalidSourceError:
-        await message.answer(tr("admin.addfeed_bad", url=cut(text, SHOWN_NAME)))
+        await message.answer(tr("admin.addfeed_bad", url=shown))
         return
     now = clock()
     try:
@@ -91,9 +102,9 @@ async def addfeed(
     except FeedExistsError:
         await message.answer(tr("admin.addfeed_exists"))
         return
-    done = tr("admin.addfeed_done", id=feed.id, url=feed.url)
+    done = tr("admin.addfeed_done", id=feed.id, url=mask_credentials(feed.url))
     if source.note:
-        done = Markup(f"{done}\n{tr('admin.addfeed_note', note=cut(source.note, SHOWN_ERROR * 2))}")
+        done = Markup(f"{done}\n{tr('admin.addfeed_note', note=cut(mask_credentials(source.note), SHOWN_ERROR * 2))}")
     await message.answer(done)
 
 

@@ -7,7 +7,7 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.i18n import Translator, cut, pick_language, translator
@@ -34,6 +34,16 @@ async def stale_button(callback: CallbackQuery, tr: Translator) -> None:
 
 async def on_error(event: ErrorEvent) -> None:
     """Log the failure and tell the user something went wrong, never a traceback."""
+    if isinstance(event.exception, TelegramRetryAfter | TelegramForbiddenError):
+        # A reply Telegram refused (still 429 after the waits, or blocked): one line, and no
+        # error reply, which would be refused the same way.
+        log.warning(
+            "update %s: reply refused: %s: %s",
+            event.update.update_id,
+            type(event.exception).__name__,
+            event.exception.message,
+        )
+        return
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
     message = update.message or (update.callback_query.message if update.callback_query else None)

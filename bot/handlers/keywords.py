@@ -129,7 +129,8 @@ async def keywords_remove(
     rules: RuleRepository,
     tr: Translator,
 ) -> None:
-    if not arg.isdigit() or len(arg) > 6:
+    # str.isdigit() also takes "²" and other digits int() refuses.
+    if not arg.isascii() or not arg.isdigit() or len(arg) > 6:
         await message.answer(tr("kw.remove_usage"))
         return
     number = int(arg)
@@ -164,7 +165,10 @@ async def draft_action(
     elif outcome.status == SaveStatus.LIMIT:
         text = tr("kw.limit", limit=LIMITS.max_rules_per_chat)
     else:
-        text = tr("kw.draft_gone")
+        # Pressed again after it was saved (or long after): the message already says what
+        # happened, so it is left as it is.
+        await callback.answer(tr.label("kw.draft_used"), show_alert=True)
+        return
     await show(callback, text)
     await callback.answer()
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+import contextlib
+
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated, Message
 
 from bot.clock import Clock
 from bot.i18n import Translator
 from storage.db import SessionFactory
-from storage.repositories.chats import ChatRepository
+from storage.repositories.chats import ChatRepository, ChatSettings
 from storage.repositories.deliveries import DeliveryRepository
 
 
@@ -19,11 +22,29 @@ async def bot_left(event: ChatMemberUpdated, chats: ChatRepository, clock: Clock
 
 
 async def bot_joined(
-    event: ChatMemberUpdated, chats: ChatRepository, tr: Translator, clock: Clock
+    event: ChatMemberUpdated,
+    bot: Bot,
+    chats: ChatRepository,
+    chat_settings: ChatSettings | None,
+    tr: Translator,
+    clock: Clock,
 ) -> None:
     known = await chats.set_membership(event.chat.id, present=True, now=clock())
-    if not known and event.chat.type != ChatType.PRIVATE:
+    if event.chat.type == ChatType.PRIVATE:
+        return
+    if event.chat.type == ChatType.CHANNEL:
+        # Nothing is posted in the channel itself; the admin who added the bot is told, in
+        # private, how to link it (possible only if they have started the bot).
+        if event.from_user is not None:
+            notice = tr("channel.added", name=event.chat.title or "", id=event.chat.id)
+            with contextlib.suppress(TelegramAPIError):
+                await bot.send_message(event.from_user.id, notice)
+        return
+    if not known:
         await event.answer(tr("start.group_added"))
+    elif chat_settings is not None and chat_settings.stopped:
+        # Added back after /stop: say why no alerts come, rather than resume in silence.
+        await event.answer(tr("start.back_paused"))
 
 
 async def group_migrated(message: Message, sessions: SessionFactory, clock: Clock) -> None:

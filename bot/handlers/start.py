@@ -30,14 +30,14 @@ def welcome(tr: Translator, topics: frozenset[str]) -> Markup:
 async def start(
     message: Message,
     chats: ChatRepository,
-    chat_settings: ChatSettings | None,
+    own_settings: ChatSettings | None,
     settings: Settings,
     clock: Clock,
 ) -> None:
     user = message.from_user
     language = (
-        chat_settings.language
-        if chat_settings is not None
+        own_settings.language
+        if own_settings is not None
         else pick_language(user.language_code if user else None)
     )
     now = clock()
@@ -54,7 +54,7 @@ async def start(
     if created:
         await message.answer(welcome(tr, chat.topics))
     else:
-        was_active = chat_settings is not None and chat_settings.active
+        was_active = own_settings is not None and own_settings.active
         key = "start.active" if was_active else "start.back"
         await message.answer(tr(key, status=status_text(tr, chat, now)))
 
@@ -64,8 +64,8 @@ async def stop(message: Message, chats: ChatRepository, tr: Translator, clock: C
     await message.answer(tr("stop.done" if stopped else "stop.already"))
 
 
-async def forget(message: Message, chat_settings: ChatSettings | None, tr: Translator) -> None:
-    if chat_settings is None:
+async def forget(message: Message, own_settings: ChatSettings | None, tr: Translator) -> None:
+    if own_settings is None:
         await message.answer(tr("forget.nothing"))
         return
     await message.answer(tr("forget.ask"), reply_markup=forget_keyboard(tr))

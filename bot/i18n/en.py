@@ -15,6 +15,7 @@ MESSAGES: dict[str, str] = {
     "cmd.help": "How to use the bot",
     "cmd.stop": "Pause all alerts (settings kept)",
     "cmd.forget": "Delete this chat's data",
+    "cmd.channel": "Send alerts to a channel you run",
     "cmd.feeds": "Admin: feed health",
     "cmd.addfeed": "Admin: add a feed URL",
     "cmd.stats": "Admin: statistics",
@@ -40,6 +41,26 @@ MESSAGES: dict[str, str] = {
     "start.topic_line": "• <b>{name}</b> — {about}",
     "start.group_added": "Hello! I'm c5watch: alerts about critical minerals and C5+1 "
     "diplomacy. An administrator of this group can send /start to subscribe it.",
+    "start.back_paused": "I'm back in this chat. Alerts stay paused, as /stop left them; "
+    "an administrator can send /start to turn them back on.",
+    "channel.usage": "To send alerts to a channel: make me an administrator there who may "
+    "post, then send <code>/channel @name</code> (or its t.me link, or its id). Your commands "
+    "here then set the channel up; <code>/channel off</code> brings them back to this chat.",
+    "channel.current": "Your commands here set up the channel <b>{name}</b>. "
+    "<code>/channel off</code> brings them back to this chat.",
+    "channel.off": "Your commands apply to this chat again. The channel keeps its alerts.",
+    "channel.not_found": "I can't find the channel {name}. Check the name, and that I am "
+    "an administrator there.",
+    "channel.not_a_channel": "{name} is not a channel. For a group, add me to it and send "
+    "/start there.",
+    "channel.not_your_channel": "Only an administrator of {name} can link it.",
+    "channel.bot_not_admin": "Make me an administrator of {name} who may post messages, "
+    "then send the command again.",
+    "channel.linked": "📣 <b>{name}</b> is linked: alerts go there. Your commands here now "
+    "set it up (/topics, /keywords, /mode, /digest); <code>/channel off</code> brings them "
+    "back to this chat.\n\n{status}",
+    "channel.added": "You added me to the channel {name}. To send alerts there, send "
+    "<code>/channel {id}</code> here.",
     "stop.done": "⏸ Alerts are paused. Your topics, keywords and settings are kept; "
     "/start turns alerts back on.",
     "stop.already": "Alerts are already paused. /start turns them back on.",
@@ -95,6 +116,8 @@ MESSAGES: dict[str, str] = {
     "kw.saved": "✅ Saved as rule {n}: <code>{rule}</code>\nNew stories that match it will reach "
     "this chat.",
     "kw.cancelled": "Cancelled; nothing saved.",
+    "kw.draft_used": "This preview was already saved or is out of date; /keywords lists "
+    "your rules.",
     "kw.draft_gone": "This preview is out of date. Send /keywords add <i>rule</i> again.",
     "btn.add_rule": "➕ Add a rule",
     "btn.remove_rule": "🗑 {n}",
@@ -166,6 +189,9 @@ MESSAGES: dict[str, str] = {
     "fallback.text": "I answer commands. /help lists them; to watch words, use "
     "<code>/keywords add your words</code>.",
     "callback.stale": "This button is out of date.",
+    "throttle.slow_down": "🐢 That's a lot of messages at once. I'll skip some until you slow "
+    "down: about one command every two seconds is fine.",
+    "throttle.slow_down_short": "Too many presses at once; wait a few seconds.",
     "error.internal": "Something went wrong on my side; please try again in a minute.",
     # --- admin ---
     "admin.feeds": "<b>Feeds</b> ({count}):\n{lines}",
@@ -180,6 +206,8 @@ MESSAGES: dict[str, str] = {
     ),
     "admin.addfeed_refused": "Not added: {reason}",
     "admin.addfeed_note": "Note: {note}",
+    "admin.addfeed_too_long": "That URL is too long: {length} characters, at most {limit}.",
+    "admin.addfeed_bad_port": "<code>{url}</code> has a port outside 1–65535.",
     "admin.addfeed_exists": "This feed is already added.",
     "admin.addfeed_done": "Added feed {id}: {url}\nThe first fetch is due now.",
     "admin.stats": "<b>Statistics</b>\n"

@@ -20,6 +20,7 @@ from bot.ingest.urls import canonical_url
 GUID_MAX = 1024
 URL_MAX = 2048
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ def looks_like_html(body: bytes, content_type: str | None) -> bool:
 def parse_feed(body: bytes, *, url: str, content_type: str | None, now: datetime) -> ParsedFeed:
     """Parse and normalise; raise FeedParseError when the body is not a usable feed."""
     data, encoding, stripped = utf8_document(body, content_type)
+    data = _CHAR_REF.sub(_valid_char_ref, data)
     headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     result: Any = feedparser.parse(io.BytesIO(data), response_headers=headers)
     entries = result.get("entries") or []
@@ -68,7 +70,9 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, now: datetime
     meta = result.get("feed") or {}
     feed_title = html_to_text(meta.get("title"), TITLE_MAX) or None
     lang = (meta.get("language") or "").strip()[:8].lower() or None
-    parsed = tuple(_entry(e, now) for e in entries)
+    parsed, skipped = _entries(entries, now)
+    if skipped and warning is None:
+        warning = f"{skipped} unreadable item(s) skipped"
     return ParsedFeed(
         title=feed_title,
         site_url=_bounded(meta.get("link")),
@@ -99,6 +103,27 @@ def _entry(raw: Any, now: datetime) -> ParsedEntry:
         summary=summary,
         published_at=published,
     )
+
+
+def _entries(raw_entries: list[Any], now: datetime) -> tuple[tuple[ParsedEntry, ...], int]:
+    """Each entry normalised on its own: one that cannot be read is skipped, not the feed."""
+    parsed: list[ParsedEntry] = []
+    skipped = 0
+    for raw in raw_entries:
+        try:
+            parsed.append(_entry(raw, now))
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError):
+            skipped += 1
+    return tuple(parsed), skipped
+
+
+def _valid_char_ref(found: re.Match[bytes]) -> bytes:
+    """A character reference XML allows stays; one to a surrogate, NUL or another control
+    character (feedparser would raise on a surrogate and fail the whole feed) is dropped."""
+    hex_digits, decimal = found.group(1), found.group(2)
+    code = int(hex_digits, 16) if hex_digits else int(decimal)
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
+    return found.group(0) if allowed and code not in (0xFFFE, 0xFFFF) else b""
 
 
 def entry_date(raw: Any, now: datetime) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import lxml.html
 from lxml import etree
@@ -11,6 +12,10 @@ TITLE_MAX = 500
 SUMMARY_MAX = 2000
 
 _SPACE = re.compile(r"\s+")
+# Joiners shape scripts and emoji; every other format control (bidi overrides and isolates,
+# zero-width space, word joiner, BOM, soft hyphen) only hides or reorders text.
+_KEPT_FORMAT = frozenset("\u200c\u200d")
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "svg", "head")
 _BLOCK = (
     *("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td"),
@@ -26,7 +31,19 @@ def html_to_text(value: str | None, limit: int) -> str:
         return ""
     if "<" in value or "&" in value:
         value = _strip_html(value)
-    return clip(_SPACE.sub(" ", value).strip(), limit)
+    return clip(_SPACE.sub(" ", clean_text(value)).strip(), limit)
+
+
+def clean_text(value: str) -> str:
+    """Feed text without what users must never receive: lone surrogates, NULs and other
+    control characters (whitespace becomes a space), bidi and zero-width controls."""
+    if value.isascii() and value.isprintable():
+        return value
+    return "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch.isspace() or ch in _KEPT_FORMAT or unicodedata.category(ch) not in _REMOVED_CATEGORIES
+    )
 
 
 def clip(text: str, limit: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track where a click came from.
@@ -48,6 +50,47 @@ def canonical_url(url: str | None) -> str | None:
 
 
 def host_of(url: str) -> str:
-    """The lower-cased host (with port) a request to ``url`` goes to; the per-host cap key."""
-    parts = urlsplit(url)
-    return parts.netloc.lower()
+    """The lower-cased host (with port) a request to ``url`` goes to; the per-host cap key.
+    Never the user and password of the URL: this name appears in messages and logs."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
+
+
+MAX_FEED_URL = 2048
+# user:password@ (or user@) in the authority of any http(s) URL inside free text.
+_USERINFO = re.compile(r"(?i)\b(https?://)[^/?#\s@]+@")
+
+
+class UrlProblem(StrEnum):
+    """Why a URL a user typed cannot be a feed, each with its own message."""
+
+    TOO_LONG = "too_long"
+    BAD_PORT = "bad_port"
+    NOT_HTTP = "not_http"
+
+
+def feed_url_problem(text: str) -> UrlProblem | None:
+    """None for an http(s) URL with a host, a valid port and a sane length."""
+    if len(text) > MAX_FEED_URL:
+        return UrlProblem.TOO_LONG
+    if any(ch.isspace() for ch in text):
+        return UrlProblem.NOT_HTTP
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return UrlProblem.NOT_HTTP
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return UrlProblem.NOT_HTTP
+    try:
+        port = parts.port  # raises for a port outside 0..65535 or not a number
+    except ValueError:
+        return UrlProblem.BAD_PORT
+    if port == 0:
+        return UrlProblem.BAD_PORT
+    return None
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` with the user and password of every http(s) URL in it replaced by ***."""
+    if "@" not in text:
+        return text
+    return _USERINFO.sub(r"\1***@", text)

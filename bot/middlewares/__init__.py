@@ -2,5 +2,12 @@
 
 from bot.middlewares.chat_context import ChatContextMiddleware, HandlerData
 from bot.middlewares.guard import ChatGuardMiddleware, is_group_admin
+from bot.middlewares.throttle import UpdateThrottle
 
-__all__ = ["ChatContextMiddleware", "ChatGuardMiddleware", "HandlerData", "is_group_admin"]
+__all__ = [
+    "ChatContextMiddleware",
+    "ChatGuardMiddleware",
+    "HandlerData",
+    "UpdateThrottle",
+    "is_group_admin",
+]

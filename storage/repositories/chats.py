@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
 from storage.models import (
@@ -18,6 +20,14 @@ from storage.models import (
     KeywordRule,
     TopicSubscription,
 )
+from storage.repositories._sql import insert_ignoring_duplicates
+
+
+async def _insert_new(session: AsyncSession, table: Table, row: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING for one row; True if this call inserted it."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    result = await session.execute(module.insert(table).values(row).on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +44,8 @@ class ChatSettings:
     title: str | None = None
     last_alert_at: datetime | None = None
     rules_count: int = 0
+    stopped: bool = False  # /stop was sent and no /start since
+    managing: int | None = None  # a private chat's linked channel, while it manages it
 
 
 class ChatRepository:
@@ -57,28 +69,38 @@ class ChatRepository:
         what it had chosen before (``/stop`` then ``/start`` restores it).
         """
         async with self._sessions() as session, session.begin():
-            chat = await session.get(Chat, chat_id, with_for_update=True)
-            created = chat is None
-            if chat is None:
-                chat = Chat(
-                    id=chat_id,
-                    type=chat_type,
-                    title=title,
-                    language=language,
-                    timezone=timezone,
-                    mode=DeliveryMode.INSTANT.value,
-                    digest_minute=9 * 60,
-                    digest_empty_note=False,
-                    active=True,
-                    blocked=False,
-                    created_at=now,
-                    updated_at=now,
+            # Two /start at once from a new chat: the insert that loses the race is skipped
+            # (not an IntegrityError) and that update goes on as for a returning chat.
+            created = await _insert_new(
+                session,
+                Chat.__table__,  # type: ignore[arg-type]
+                {
+                    "id": chat_id,
+                    "type": chat_type,
+                    "title": title,
+                    "language": language,
+                    "timezone": timezone,
+                    "mode": DeliveryMode.INSTANT.value,
+                    "digest_minute": 9 * 60,
+                    "digest_empty_note": False,
+                    "active": True,
+                    "blocked": False,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            if created:
+                await insert_ignoring_duplicates(
+                    session,
+                    TopicSubscription.__table__,  # type: ignore[arg-type]
+                    [{"chat_id": chat_id, "topic": t} for t in topics],
                 )
-                session.add(chat)
-                session.add_all(TopicSubscription(chat_id=chat_id, topic=t) for t in topics)
             else:
+                chat = await session.get(Chat, chat_id, with_for_update=True)
+                assert chat is not None
                 chat.active = True
                 chat.blocked = False
+                chat.stopped_at = None
                 chat.type = chat_type
                 if title is not None:
                     chat.title = title
@@ -112,6 +134,8 @@ class ChatRepository:
                 title=chat.title,
                 last_alert_at=chat.last_alert_at,
                 rules_count=int(rules or 0),
+                stopped=chat.stopped_at is not None,
+                managing=chat.managing_chat_id,
             )
 
     async def _update(self, chat_id: int, now: datetime, **values: Any) -> bool:
@@ -147,16 +171,22 @@ class ChatRepository:
         """``zone`` must already be checked (an IANA name)."""
         return await self._update(chat_id, now, timezone=zone)
 
+    async def set_managing(self, chat_id: int, channel_id: int | None, *, now: datetime) -> bool:
+        """Point a private chat's settings commands at ``channel_id`` (None: back to itself)."""
+        return await self._update(chat_id, now, managing_chat_id=channel_id)
+
     async def set_language(self, chat_id: int, language: str, *, now: datetime) -> bool:
         return await self._update(chat_id, now, language=language)
 
     async def stop(self, chat_id: int, *, now: datetime) -> bool:
-        """End every delivery but keep the settings; pending alerts are cancelled."""
+        """End every delivery but keep the settings; pending alerts are cancelled.
+
+        Holds until /start, whatever membership changes come in between."""
         async with self._sessions() as session, session.begin():
             result = await session.execute(
                 update(Chat)
-                .where(Chat.id == chat_id, Chat.active.is_(True))
-                .values(active=False, updated_at=now)
+                .where(Chat.id == chat_id, Chat.stopped_at.is_(None))
+                .values(active=False, stopped_at=now, updated_at=now)
             )
             await session.execute(
                 update(Delivery)
@@ -171,9 +201,11 @@ class ChatRepository:
     async def set_membership(self, chat_id: int, *, present: bool, now: datetime) -> bool:
         """The bot was removed or blocked (``present`` False), or added back (True).
 
-        Returns False when the chat is unknown (nothing to deactivate or restore).
+        Returns False when the chat is unknown (nothing to deactivate or restore). A chat
+        that sent /stop stays inactive when the bot comes back.
         """
-        return await self._update(chat_id, now, active=present, blocked=not present)
+        active = case((Chat.stopped_at.is_(None), True), else_=False) if present else False
+        return await self._update(chat_id, now, active=active, blocked=not present)
 
     async def forget(self, chat_id: int) -> bool:
         """Delete the chat and everything hanging off it (rules, topics, outbox, matches)."""

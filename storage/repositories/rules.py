@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
 from storage.models import KeywordDraft, KeywordRule
@@ -109,42 +110,70 @@ class RuleRepository:
     async def save_draft(
         self, chat_id: int, draft_id: int, *, now: datetime, max_rules: int
     ) -> SaveOutcome:
-        """Turn the chat's draft into a rule, within the per-chat limit; the draft is used up."""
+        """Turn the chat's draft into a rule, within the per-chat limit; the draft is used up.
+
+        The draft is deleted and the rule stored in one transaction, so of two presses of the
+        same Save button one takes the draft and the other waits for it, then finds the rule:
+        both answer "saved" with the same number.
+        """
         async with self._sessions() as session:
             draft = await session.get(KeywordDraft, draft_id)
             if draft is None or draft.chat_id != chat_id:
                 return SaveOutcome(SaveStatus.MISSING)
             query = draft.query
-            await session.delete(draft)
-            await session.commit()
-        return await self.add(chat_id, query, now=now, max_rules=max_rules)
+            await session.rollback()
+            try:
+                async with session.begin():
+                    taken = await session.execute(
+                        delete(KeywordDraft).where(
+                            KeywordDraft.id == draft_id, KeywordDraft.chat_id == chat_id
+                        )
+                    )
+                    if taken.rowcount:  # type: ignore[attr-defined]
+                        return await self._insert(session, chat_id, query, now, max_rules)
+            except IntegrityError:
+                pass
+        found = await self._existing(chat_id, query)
+        if found.rule is None:
+            return found
+        return SaveOutcome(SaveStatus.SAVED, found.rule, found.number)
 
     async def add(self, chat_id: int, query: str, *, now: datetime, max_rules: int) -> SaveOutcome:
         """Save a checked rule unless it is a duplicate or the chat is at its limit."""
         async with self._sessions() as session:
-            ids = list(
-                await session.scalars(
-                    select(KeywordRule.id)
-                    .where(KeywordRule.chat_id == chat_id)
-                    .order_by(KeywordRule.id)
-                )
-            )
-            same = await session.scalar(
-                select(KeywordRule.id).where(
-                    KeywordRule.chat_id == chat_id, KeywordRule.query == query
-                )
-            )
-            if same is not None:
-                return SaveOutcome(SaveStatus.DUPLICATE, number=ids.index(same) + 1)
-            if len(ids) >= max_rules:
-                return SaveOutcome(SaveStatus.LIMIT)
-            row = KeywordRule(chat_id=chat_id, query=query, created_at=now)
-            session.add(row)
             try:
-                await session.commit()
+                async with session.begin():
+                    return await self._insert(session, chat_id, query, now, max_rules)
             except IntegrityError:
-                return SaveOutcome(SaveStatus.DUPLICATE)
-            return SaveOutcome(SaveStatus.SAVED, _rule(row), number=len(ids) + 1)
+                pass
+        # A concurrent save of the same rule won the unique key: report the rule it stored.
+        return await self._existing(chat_id, query)
+
+    async def _insert(
+        self, session: AsyncSession, chat_id: int, query: str, now: datetime, max_rules: int
+    ) -> SaveOutcome:
+        mine = KeywordRule.chat_id == chat_id
+        ids = list(
+            await session.scalars(select(KeywordRule.id).where(mine).order_by(KeywordRule.id))
+        )
+        same = await session.scalar(
+            select(KeywordRule).where(KeywordRule.chat_id == chat_id, KeywordRule.query == query)
+        )
+        if same is not None:
+            return SaveOutcome(SaveStatus.DUPLICATE, _rule(same), ids.index(same.id) + 1)
+        if len(ids) >= max_rules:
+            return SaveOutcome(SaveStatus.LIMIT)
+        row = KeywordRule(chat_id=chat_id, query=query, created_at=now)
+        session.add(row)
+        await session.flush()
+        return SaveOutcome(SaveStatus.SAVED, _rule(row), number=len(ids) + 1)
+
+    async def _existing(self, chat_id: int, query: str) -> SaveOutcome:
+        rules = await self.list(chat_id)
+        for number, rule in enumerate(rules, 1):
+            if rule.query == query:
+                return SaveOutcome(SaveStatus.DUPLICATE, rule, number)
+        return SaveOutcome(SaveStatus.MISSING)
 
     async def remove(self, chat_id: int, rule_id: int) -> RuleInfo | None:
         """Remove one of the chat's rules by id; None if the chat has no such rule."""

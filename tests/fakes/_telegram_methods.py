@@ -164,6 +164,29 @@ class TelegramState:
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         self.migrated[chat_id] = new_chat_id
 
+    def add_channel(self, chat_id: int, username: str | None, title: str) -> JSON:
+        """A channel the bot can be asked about (getChat, getChatMember by @username)."""
+        channel = chat_json(chat_id, "channel", title)
+        if username:
+            channel["username"] = username
+        self.chats[chat_id] = channel
+        return channel
+
+    def _by_username(self, username: str) -> int:
+        for chat_id, chat in self.chats.items():
+            if str(chat.get("username", "")).casefold() == username.casefold():
+                return chat_id
+        raise ApiError(400, "Bad Request: chat not found")
+
+    def get_chat(self, params: JSON) -> JSON:
+        chat_id = self._chat_id(params, for_sending=False)
+        if chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
+        accepted = {name: False for name in (*gifts, "gifts_from_channels")}
+        full = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": accepted}
+        return {**self.chats[chat_id], **full}
+
     def set_chat_member(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember reports: creator, administrator, member, restricted, left, kicked."""
         chat_member_json(user_json(user_id), status)  # validates the status
@@ -202,6 +225,8 @@ class TelegramState:
         chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
             raise ApiError(400, "Bad Request: chat_id is empty")
+        if isinstance(chat_id, str) and chat_id.startswith("@"):
+            chat_id = self._by_username(chat_id[1:])
         if not isinstance(chat_id, int):
             raise ApiError(400, "Bad Request: chat not found")
         if for_sending and chat_id in self.blocked:

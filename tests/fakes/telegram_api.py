@@ -109,6 +109,7 @@ class FakeTelegramServer(BackgroundServer, TelegramState, TelegramRecords):
             "getmycommands": self.get_my_commands,
             "deletemycommands": self.delete_my_commands,
             "getchatmember": self.get_chat_member,
+            "getchat": self.get_chat,
             "sendchataction": self.send_chat_action,
             "setwebhook": self.set_webhook,
             "deletewebhook": self.delete_webhook,

@@ -118,6 +118,8 @@ async def driver(module_db: str) -> AsyncIterator[BotDriver]:
             database_url=module_db,
             admin_ids=frozenset({ADMIN_ID}),
             default_timezone="Asia/Almaty",
+            # Tests reuse chats quickly; the per-chat limits have tests of their own.
+            chat_update_burst=10_000,
         )
         bot = tg.make_bot()
         # /addfeed resolves names only through a DNS the tests control: none, here.

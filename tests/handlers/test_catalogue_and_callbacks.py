@@ -31,7 +31,7 @@ from bot.i18n import CATALOGUES, Lang, Markup, cut, quote, translator
 from tests.fakes._telegram_html import parse_html
 
 HANDLERS = Path(__file__).parents[2] / "bot" / "handlers"
-BIG_ID = 2**63 - 1
+BIG_ID = 2**31 - 1  # the largest row id buttons carry (an integer column on PostgreSQL)
 
 
 def fields(template: str) -> set[str]:

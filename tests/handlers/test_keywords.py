@@ -80,9 +80,10 @@ async def test_cancel_saves_nothing_and_an_old_draft_is_gone(driver: BotDriver) 
     assert await rules_of(driver, chat) == []
     assert "nothing saved" in driver.shown(chat, preview.message_id)
     again = KeywordDraftAction(action=KeywordAction.SAVE, draft_id=draft_id).pack()
-    await driver.press(chat, preview.message_id, again, language_code="en")
+    answer = await driver.press(chat, preview.message_id, again, language_code="en")
     assert await rules_of(driver, chat) == []
-    assert "out of date" in driver.shown(chat, preview.message_id)
+    assert "out of date" in answer["text"] and answer.get("show_alert")
+    assert "nothing saved" in driver.shown(chat, preview.message_id)  # left as it was
 
 
 async def test_a_draft_cannot_be_saved_from_another_chat(driver: BotDriver) -> None:

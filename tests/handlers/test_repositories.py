@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -117,3 +118,55 @@ async def test_recent_stories_and_stats(sessions: SessionFactory) -> None:
     assert (stats.chats_total, stats.chats_active, stats.outbox_pending) == (1, 1, 0)
     assert [d.stories for d in stats.days[:3]] == [1, 2, 0]
     assert len(stats.days) == 7
+
+
+async def test_stop_holds_through_membership_changes(sessions: SessionFactory) -> None:
+    chats = ChatRepository(sessions)
+    await new_chat(sessions, 5)
+    assert await chats.stop(5, now=NOW)
+    await chats.set_membership(5, present=False, now=NOW)
+    await chats.set_membership(5, present=True, now=NOW)
+    found = await chats.get(5)
+    assert found is not None and not found.active and not found.blocked and found.stopped
+    await new_chat(sessions, 5)  # /start
+    found = await chats.get(5)
+    assert found is not None and found.active and not found.stopped
+
+
+async def test_subscribe_racing_itself_creates_the_chat_once(sessions: SessionFactory) -> None:
+    chats = ChatRepository(sessions)
+    results = await asyncio.gather(
+        *(
+            chats.subscribe(
+                6, chat_type="private", language="en", timezone="UTC", topics=TOPICS, now=NOW
+            )
+            for _ in range(4)
+        )
+    )
+    assert sorted(created for _, created in results) == [False, False, False, True]
+    assert all(found.topics == set(TOPICS) for found, _ in results)
+
+
+async def test_save_racing_itself_saves_once_with_one_number(sessions: SessionFactory) -> None:
+    await new_chat(sessions, 7)
+    rules = RuleRepository(sessions)
+    draft = await rules.create_draft(7, "графит", now=NOW, keep_after=NOW)
+    outcomes = await asyncio.gather(
+        *(rules.save_draft(7, draft, now=NOW, max_rules=50) for _ in range(3))
+    )
+    assert [r.query for r in await rules.list(7)] == ["графит"]
+    saved = [o for o in outcomes if o.status == SaveStatus.SAVED]
+    assert saved and all(o.number == 1 for o in saved)
+    assert all(o.status in (SaveStatus.SAVED, SaveStatus.MISSING) for o in outcomes)
+
+
+async def test_a_private_chat_points_at_the_channel_it_manages(sessions: SessionFactory) -> None:
+    chats = ChatRepository(sessions)
+    await new_chat(sessions, 8)
+    await chats.subscribe(
+        -1_001_234, chat_type="channel", language="en", timezone="UTC", topics=TOPICS, now=NOW
+    )
+    assert await chats.set_managing(8, -1_001_234, now=NOW)
+    assert (await chats.get(8)).managing == -1_001_234  # type: ignore[union-attr]
+    await chats.set_managing(8, None, now=NOW)
+    assert (await chats.get(8)).managing is None  # type: ignore[union-attr]

@@ -153,3 +153,37 @@ def test_seed_snapshots_parse_cleanly(path: object) -> None:
     assert len(feed.entries) >= 10
     assert feed.warning is None
     assert all(e.title and e.published_at <= NOW + timedelta(0) for e in feed.entries)
+
+
+def _two_items(bad_title: str, bad_summary: str = "ok") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>L</title>'
+        f"<item><title>{bad_title}</title><link>https://e.kz/1</link>"
+        f"<description>{bad_summary}</description></item>"
+        "<item><title>Казахстан нарастил добычу урана</title><link>https://e.kz/2</link>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "bad_title",
+    ["Уран &#xD800; и литий", "Уран &#55296; и литий", "Уран &#xDFFF;&#0; и литий", "&#x110000;"],
+)
+def test_a_character_reference_to_a_surrogate_costs_nothing_but_itself(bad_title: str) -> None:
+    feed = parse_feed(_two_items(bad_title), url=URL, content_type="application/rss+xml", now=NOW)
+    titles = [e.title for e in feed.entries]
+    assert "Казахстан нарастил добычу урана" in titles
+    assert len(titles) == 2
+    for title in titles:
+        title.encode("utf-8")  # no lone surrogate left to break the database or Telegram
+
+
+def test_bidi_zero_width_and_nul_never_reach_item_text() -> None:
+    title = "Evil\u202etxt.exe \u200bур\u2066ан\u2069 &#0;x\u00ady"
+    summary = "a&#0;b \u200e\ufeffc &#x202E;d \u200dok"
+    feed = parse_feed(
+        _two_items(title, summary), url=URL, content_type="application/rss+xml", now=NOW
+    )
+    first = feed.entries[0]
+    assert first.title == "Eviltxt.exe уран xy"
+    assert first.summary == "ab c d \u200dok"  # the joiner shapes emoji: kept

@@ -46,3 +46,10 @@ def test_html_to_text_bounds_and_collapses() -> None:
 
 def test_plain_text_with_angle_brackets_survives() -> None:
     assert html_to_text("Output < 5% & prices > $80", 100) == "Output < 5% & prices > $80"
+
+
+def test_host_of_never_carries_the_urls_credentials() -> None:
+    from bot.ingest.urls import host_of
+
+    assert host_of("https://reader:hunter2@News.Example.kz:8443/rss") == "news.example.kz:8443"
+    assert host_of("https://news.example.kz/rss") == "news.example.kz"
