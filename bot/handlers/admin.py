@@ -104,7 +104,8 @@ async def addfeed(
         return
     done = tr("admin.addfeed_done", id=feed.id, url=mask_credentials(feed.url))
     if source.note:
-        done = Markup(f"{done}\n{tr('admin.addfeed_note', note=cut(mask_credentials(source.note), SHOWN_ERROR * 2))}")
+        note = cut(mask_credentials(source.note), SHOWN_ERROR * 2)
+        done = Markup(f"{done}\n{tr('admin.addfeed_note', note=note)}")
     await message.answer(done)
 
 
