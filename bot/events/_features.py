@@ -1,0 +1,124 @@
+"""What an item is about, as weighted keys that Russian and English reports share.
+
+A key is either an alias group of ``bot.matching`` (``~kazakhstan``, ``~tokayev``), or a
+consonant skeleton of a word's transliterated normal form: «Караганда» and "Karaganda" both
+give ``krgnd``, «саммит» and "summit" give ``smt``, «Трамп» and "Trump" ``trmp``. A key's
+weight is the rarity of the word in its language, so names and minerals count and "said" or
+«заявил» do not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from anyascii import anyascii
+from wordfreq import zipf_frequency
+
+from bot.matching.aliases import ALIAS_MARK, AliasTable
+from bot.matching.document import Document, Normaliser
+from bot.matching.normalise import analyse, prepare, raw_tokens
+
+_CYRILLIC = re.compile("[а-яё]")
+_VOWELS = re.compile("[aeiouy]")
+# Spellings that transliteration and English write differently for one sound.
+_SOUNDS = (("shch", "sh"), ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("ph", "f"), ("ck", "k"),
+           ("c", "k"), ("q", "k"), ("w", "v"), ("x", "ks"), ("ts", "s"), ("z", "s"))
+_SKELETON_LENGTH = 5
+# Words at least this common (Zipf scale: 6 is once per million words... 7 "the") carry no
+# weight; a word absent from the frequency lists is a name, as rare as they come.
+_COMMON_ZIPF = 5.0
+_MAX_WEIGHT = 4.0
+TITLE_BOOST = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class ItemKeys:
+    """An item's keys with their weights (title occurrences boosted)."""
+
+    weights: Mapping[str, float]
+
+    def strongest(self, limit: int) -> list[str]:
+        """The ``limit`` heaviest keys, ties broken by the key, so the choice is stable."""
+        return sorted(self.weights, key=lambda k: (-self.weights[k], k))[:limit]
+
+
+def skeleton(word: str) -> str:
+    """Consonant skeleton of a Latin word: first letter, then consonants, repeats collapsed."""
+    s = "".join(ch for ch in word if "a" <= ch <= "z")
+    if not s:
+        return ""
+    for written, sound in _SOUNDS:
+        s = s.replace(written, sound)
+    body = _VOWELS.sub("", s[1:])
+    out = [s[0]]
+    for ch in body:
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out[:_SKELETON_LENGTH])
+
+
+def _rarity(word: str, lang: str) -> float:
+    zipf = zipf_frequency(word, lang)
+    return min(_MAX_WEIGHT, max(0.0, _COMMON_ZIPF - zipf))
+
+
+@lru_cache(maxsize=200_000)
+def token_key(raw: str) -> tuple[str, float] | None:
+    """(key, weight) of one raw non-alias token, or None for a word too common or too short."""
+    if raw.isdigit():
+        return None
+    forms = analyse(raw)
+    word = forms.surface
+    if len(word) < 3:
+        return None
+    if _CYRILLIC.search(word):
+        lemma = min(forms.lemmas) if forms.lemmas else word
+        weight = min(_rarity(word, "ru"), _rarity(lemma, "ru"))
+        latin = anyascii(lemma).lower()
+    else:
+        weight = _rarity(word, "en")
+        latin = word[:-1] if len(word) > 4 and word.endswith("s") else word
+    if weight <= 0.0:
+        return None
+    key = skeleton(latin)
+    # A short name ("Cove", «Ков») has too few consonants to stand for itself as a skeleton.
+    return (key if len(key) >= 3 else "=" + latin, weight)
+
+
+def _groups_with_events() -> dict[str, object]:
+    """Matching's alias groups, plus the event-only groups (minerals and places by name)."""
+    base = resources.files("bot.matching").joinpath("aliases.json").read_text("utf-8")
+    extra = resources.files("bot.events").joinpath("entities.json").read_text("utf-8")
+    groups: dict[str, object] = json.loads(base)
+    groups.update(json.loads(extra))
+    return groups
+
+
+class KeyExtractor:
+    """Turns an item's title and summary into ``ItemKeys`` (cached per token)."""
+
+    def __init__(self, aliases: AliasTable | None = None) -> None:
+        table = aliases if aliases is not None else AliasTable.from_groups(_groups_with_events())
+        self._norm = Normaliser(table)
+
+    def keys(self, title: str, summary: str) -> ItemKeys:
+        doc = Document(self._norm, title, summary)
+        weights: dict[str, float] = {}
+        for key in doc.terms:
+            if key.startswith(ALIAS_MARK):
+                boost = TITLE_BOOST if key in doc.title_terms else 1.0
+                weights[key] = 2.0 * boost
+        for text, boost in ((summary, 1.0), (title, TITLE_BOOST)):
+            for raw in raw_tokens(prepare(text)):
+                if any(t.startswith(ALIAS_MARK) for t in self._norm.terms(raw)):
+                    continue
+                found = token_key(raw)
+                if found is not None:
+                    key, weight = found
+                    weights[key] = max(weights.get(key, 0.0), weight * boost)
+        return ItemKeys(weights)
