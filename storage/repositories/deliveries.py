@@ -22,7 +22,12 @@ from storage.models import (
     Story,
     TopicSubscription,
 )
-from storage.repositories.matches import StoryView, load_story_views
+from storage.repositories.matches import (
+    SourceRef,
+    StoryView,
+    load_event_coverage,
+    load_story_views,
+)
 
 _PENDING = DeliveryStatus.PENDING.value
 
@@ -46,6 +51,8 @@ class PendingAlert:
     story: StoryView
     why: dict[str, Any]
     score: float
+    # Outlets that reported the same event in other stories (listed under the alert).
+    coverage: tuple[SourceRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +94,15 @@ async def load_alerts(
         )
     }
     views = await load_story_views(session, story_ids)
+    coverage = await load_event_coverage(session, views.values())
     return tuple(
-        PendingAlert(r.id, r.attempts, views[r.story_id], *why.get(r.story_id, ({}, 0.0)))
+        PendingAlert(
+            r.id,
+            r.attempts,
+            views[r.story_id],
+            *why.get(r.story_id, ({}, 0.0)),
+            coverage.get(r.story_id, ()),
+        )
         for r in rows
         if r.story_id in views
     )
