@@ -11,10 +11,12 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from bot.config import Settings
 from bot.handlers import (
     admin,
+    alerts,
     fallback,
     keywords,
     membership,
     preferences,
+    search,
     start,
     status,
     topics,
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 
 USER_COMMANDS = (
     "start", "topics", "keywords", "mode", "digest", "timezone", "lang", "status", "help",
-    "stop", "forget",
+    "stop", "forget", "search",
 )  # fmt: skip
 ADMIN_COMMANDS = ("feeds", "addfeed", "stats")
 
@@ -38,6 +40,8 @@ def get_routers(settings: Settings) -> list[Router]:
         start.make_router(),
         topics.make_router(),
         keywords.make_router(),
+        search.make_router(),
+        alerts.make_router(),
         preferences.make_router(),
         status.make_router(),
         admin.make_router(settings.admin_ids),
