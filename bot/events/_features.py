@@ -19,32 +19,59 @@ from importlib import resources
 from anyascii import anyascii
 from wordfreq import zipf_frequency
 
+from bot.events._tense import announces
 from bot.matching.aliases import ALIAS_MARK, AliasTable
 from bot.matching.document import Document, Normaliser
 from bot.matching.normalise import analyse, prepare, raw_tokens
 
 _CYRILLIC = re.compile("[а-яё]")
+_LATIN = re.compile("[a-z]")
 _VOWELS = re.compile("[aeiouy]")
 # Spellings that transliteration and English write differently for one sound.
-_SOUNDS = (("shch", "sh"), ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("ph", "f"), ("ck", "k"),
-           ("c", "k"), ("q", "k"), ("w", "v"), ("x", "ks"), ("ts", "s"), ("z", "s"))
+_SOUNDS = (
+    ("shch", "sh"),
+    ("dzh", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("c", "k"),
+    ("q", "k"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("ts", "s"),
+    ("z", "s"),
+)
 _SKELETON_LENGTH = 5
 # Words at least this common (Zipf scale: 6 is once per million words... 7 "the") carry no
 # weight; a word absent from the frequency lists is a name, as rare as they come.
 _COMMON_ZIPF = 5.0
 _MAX_WEIGHT = 4.0
 TITLE_BOOST = 1.5
+MIN_ALIAS_WEIGHT = 0.2
+NUMBER_WEIGHT = 2.0
+# A capitalised title word at least this rare counts as a name.
+NAME_WEIGHT = 1.5
 
 
 @dataclass(frozen=True, slots=True)
 class ItemKeys:
-    """An item's keys with their weights (title occurrences boosted)."""
+    """An item's keys with their weights (title occurrences boosted), and the names in its
+    title: alias groups and rare capitalised words, the who and where of the report."""
 
     weights: Mapping[str, float]
+    names: frozenset[str] = frozenset()
+    ahead: bool = False  # the title announces a happening still to come
+    # Keys a report in the other language can share: alias groups, figures, capitalised words.
+    bridge: frozenset[str] = frozenset()
+    cyrillic: bool = False  # written in Russian (its title mostly Cyrillic)
 
-    def strongest(self, limit: int) -> list[str]:
-        """The ``limit`` heaviest keys, ties broken by the key, so the choice is stable."""
-        return sorted(self.weights, key=lambda k: (-self.weights[k], k))[:limit]
+    def bridge_norm(self) -> float:
+        return sum(self.weights[k] ** 2 for k in self.bridge if k in self.weights) ** 0.5 or 1.0
+
+    @property
+    def norm(self) -> float:
+        return sum(w * w for w in self.weights.values()) ** 0.5 or 1.0
 
 
 def skeleton(word: str) -> str:
@@ -90,6 +117,19 @@ def token_key(raw: str) -> tuple[str, float] | None:
     return (key if len(key) >= 3 else "=" + latin, weight)
 
 
+def _alias_weights(groups: Mapping[str, object]) -> dict[str, float]:
+    """Each group's weight: the mean rarity of its variants, each in its own language."""
+    weights: dict[str, float] = {}
+    for name, variants in groups.items():
+        if name.startswith("_") or not isinstance(variants, list) or not variants:
+            continue
+        rarities = [
+            _rarity(v.lower(), "ru" if _CYRILLIC.search(v.lower()) else "en") for v in variants
+        ]
+        weights[ALIAS_MARK + name] = max(MIN_ALIAS_WEIGHT, sum(rarities) / len(rarities))
+    return weights
+
+
 def _groups_with_events() -> dict[str, object]:
     """Matching's alias groups, plus the event-only groups (minerals and places by name)."""
     base = resources.files("bot.matching").joinpath("aliases.json").read_text("utf-8")
@@ -102,17 +142,24 @@ def _groups_with_events() -> dict[str, object]:
 class KeyExtractor:
     """Turns an item's title and summary into ``ItemKeys`` (cached per token)."""
 
-    def __init__(self, aliases: AliasTable | None = None) -> None:
-        table = aliases if aliases is not None else AliasTable.from_groups(_groups_with_events())
-        self._norm = Normaliser(table)
+    def __init__(self) -> None:
+        groups = _groups_with_events()
+        self._norm = Normaliser(AliasTable.from_groups(groups))
+        self._alias_weights = _alias_weights(groups)
 
     def keys(self, title: str, summary: str) -> ItemKeys:
         doc = Document(self._norm, title, summary)
         weights: dict[str, float] = {}
+        names: set[str] = set()
+        bridge: set[str] = set()
         for key in doc.terms:
             if key.startswith(ALIAS_MARK):
-                boost = TITLE_BOOST if key in doc.title_terms else 1.0
-                weights[key] = 2.0 * boost
+                in_title = key in doc.title_terms
+                weight = self._alias_weights.get(key, MIN_ALIAS_WEIGHT)
+                weights[key] = weight * (TITLE_BOOST if in_title else 1.0)
+                bridge.add(key)
+                if in_title:
+                    names.add(key)
         for text, boost in ((summary, 1.0), (title, TITLE_BOOST)):
             for raw in raw_tokens(prepare(text)):
                 if any(t.startswith(ALIAS_MARK) for t in self._norm.terms(raw)):
@@ -121,4 +168,33 @@ class KeyExtractor:
                 if found is not None:
                     key, weight = found
                     weights[key] = max(weights.get(key, 0.0), weight * boost)
-        return ItemKeys(weights)
+                    if raw[:1].isupper():
+                        bridge.add(key)
+                    if boost > 1.0 and _is_name(raw, weight):
+                        names.add(key)
+        for figure in _NUMBER.findall(title + "\n" + summary):
+            figure_key = number_key(figure)
+            if figure_key is not None:
+                weights[figure_key] = NUMBER_WEIGHT
+                bridge.add(figure_key)
+                if figure in title:
+                    names.add(figure_key)
+        lowered = title.lower()
+        cyrillic = len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered))
+        return ItemKeys(weights, frozenset(names), announces(title), frozenset(bridge), cyrillic)
+
+
+def _is_name(raw: str, weight: float) -> bool:
+    """A capitalised word rare in its language: likely who or where."""
+    return raw[:1].isupper() and weight >= NAME_WEIGHT
+
+
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w.,]*\d)")
+
+
+def number_key(figure: str) -> str | None:
+    """A figure ("38", "4,2" and "4.2" alike) as a key; years and single digits say little."""
+    figure = figure.replace(",", ".")
+    if len(figure) < 2 or (len(figure) == 4 and figure[:2] in ("19", "20")):
+        return None
+    return "#" + figure

@@ -101,13 +101,17 @@ def errors(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[str]:
     for members in by_key.values():
         for i, j in combinations(members, 2):
             if rows[i]["event"] != rows[j]["event"]:
-                lines.append(f"merged: {rows[i]['id']} | {rows[j]['id']}: "
-                             f"{rows[i]['title'][:60]} | {rows[j]['title'][:60]}")
+                lines.append(
+                    f"merged: {rows[i]['id']} | {rows[j]['id']}: "
+                    f"{rows[i]['title'][:60]} | {rows[j]['title'][:60]}"
+                )
     for members in by_label.values():
         for i, j in combinations(members, 2):
             if keys[i] != keys[j]:
-                lines.append(f"missed: {rows[i]['id']} | {rows[j]['id']}: "
-                             f"{rows[i]['title'][:60]} | {rows[j]['title'][:60]}")
+                lines.append(
+                    f"missed: {rows[i]['id']} | {rows[j]['id']}: "
+                    f"{rows[i]['title'][:60]} | {rows[j]['title'][:60]}"
+                )
     return lines
 
 

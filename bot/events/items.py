@@ -21,7 +21,9 @@ def parse_published(value: str) -> datetime:
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise ValueError(f"field 'published' is not an ISO 8601 date or date-time: {value!r}")
+        raise ValueError(
+            f"field 'published' is not an ISO 8601 date or date-time: {value!r}"
+        ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
