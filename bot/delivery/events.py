@@ -51,6 +51,8 @@ class EventAssigner:
     async def run_once(self, now: datetime) -> int:
         """Place every story still waiting for its event; returns how many were placed."""
         placed = 0
+        if not await self.repo.has_waiting():
+            return placed  # the common tick: no write transaction, no lock taken
         while True:
             async with self.repo.turn(self.owner, now) as turn:
                 if turn is None:
