@@ -2,28 +2,23 @@
 
 Pure like ``classify``: no settings, database or network. Items are placed in the order given,
 as the running bot places stories in the order they arrive, and events two windows older than
-the newest item are forgotten as the bot forgets them.
+the newest item are forgotten as the bot forgets them (``bot.events.stream``).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from bot.events.grouping import EventGrouper
 from bot.events.items import item_from_json
-
-# How far the newest item must move on before old events are forgotten again.
-_EXPIRE_STEP = timedelta(hours=1)
+from bot.events.stream import StreamPlacer
 
 
 def run_events(stdin: TextIO, stdout: TextIO, grouper: EventGrouper | None = None) -> int:
     """Place each input line's item in an event. Returns 1 if any line was refused."""
-    grouper = grouper if grouper is not None else EventGrouper()
+    placer = StreamPlacer(grouper)
     status = 0
-    newest: datetime | None = None
-    expired_at: datetime | None = None
     for number, line in enumerate(stdin, 1):
         if not line.strip():
             continue
@@ -34,11 +29,7 @@ def run_events(stdin: TextIO, stdout: TextIO, grouper: EventGrouper | None = Non
             out: dict[str, Any] = {"line": number, "error": str(exc)}
             status = 1
         else:
-            newest = item.published if newest is None else max(newest, item.published)
-            if expired_at is None or newest - expired_at >= _EXPIRE_STEP:
-                grouper.expire(newest - 2 * grouper.window)
-                expired_at = newest
-            out = {"id": obj["id"], "event": grouper.place(item)}
+            out = {"id": obj["id"], "event": placer.place(item)}
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
     return status

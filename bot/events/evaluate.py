@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.events.grouping import EventGrouper
 from bot.events.items import item_from_json
+from bot.events.stream import StreamPlacer
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests/events/fixtures/events.jsonl"
 
@@ -56,9 +57,9 @@ def load_labelled(path: str | Path = DEFAULT_PATH) -> list[dict[str, Any]]:
 
 
 def predict(rows: Sequence[dict[str, Any]], grouper: EventGrouper | None = None) -> list[str]:
-    """The event key of each row, placed in order."""
-    grouper = grouper if grouper is not None else EventGrouper()
-    return [grouper.place(item_from_json(row)) for row in rows]
+    """The event key of each row, placed in order as ``c5watch events`` places them."""
+    placer = StreamPlacer(grouper)
+    return [placer.place(item_from_json(row)) for row in rows]
 
 
 def _scope(a: dict[str, Any], b: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from bot.events._features import ItemKeys, KeyExtractor
 
 # A key carried by more open events than this is no longer rare: it is not looked up.
-MAX_POSTING = 400
+MAX_POSTING = 100
 # Score an item needs to join an event, and keys it must share with it.
 JOIN_SCORE = 0.25
 JOIN_SHARED = 2
@@ -25,6 +25,8 @@ DF_PRIOR = 200
 # Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
 PAIR_FACTOR = 0.4
+# Candidate events compared in full with an item, those sharing most weight with it first.
+MAX_COMPARED = 16
 DF_SCALE = math.log(50)
 
 
@@ -144,10 +146,16 @@ class EventGrouper:
         norm = keys.norm
         best: str | None = None
         best_score = JOIN_SCORE
-        for candidate, dot in dots.items():
-            event = self._events[candidate]
-            if shared[candidate] < JOIN_SHARED or not self._near(event, published):
-                continue
+        # Only the events sharing most weight are compared report by report; sorted() is
+        # stable, so ties keep the order in which the events were met.
+        events = self._events
+        ranked = sorted(
+            (c for c in dots if shared[c] >= JOIN_SHARED and self._near(events[c], published)),
+            key=dots.__getitem__,
+            reverse=True,
+        )
+        for candidate in ranked[:MAX_COMPARED]:
+            event, dot = events[candidate], dots[candidate]
             if _conflict(keys, event) or not self._same_stage(keys, event, published):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
