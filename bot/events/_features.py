@@ -177,8 +177,6 @@ class KeyExtractor:
             if figure_key is not None:
                 weights[figure_key] = NUMBER_WEIGHT
                 bridge.add(figure_key)
-                if figure in title:
-                    names.add(figure_key)
         lowered = title.lower()
         cyrillic = len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered))
         return ItemKeys(weights, frozenset(names), announces(title), frozenset(bridge), cyrillic)

@@ -18,7 +18,7 @@ from bot.events._features import ItemKeys, KeyExtractor
 # A key carried by more open events than this is no longer rare: it is not looked up.
 MAX_POSTING = 100
 # Score an item needs to join an event, and keys it must share with it.
-JOIN_SCORE = 0.25
+JOIN_SCORE = 0.3
 JOIN_SHARED = 2
 EVE = timedelta(hours=36)
 DF_PRIOR = 200
