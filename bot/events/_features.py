@@ -50,6 +50,8 @@ _MAX_WEIGHT = 4.0
 TITLE_BOOST = 1.5
 MIN_ALIAS_WEIGHT = 0.2
 NUMBER_WEIGHT = 2.0
+# The least weight of a capitalised word inside a sentence, however common the word.
+PROPER_WEIGHT = 1.0
 # A capitalised title word at least this rare counts as a name.
 NAME_WEIGHT = 1.5
 
@@ -96,7 +98,8 @@ def _rarity(word: str, lang: str) -> float:
 
 @lru_cache(maxsize=200_000)
 def token_key(raw: str) -> tuple[str, float] | None:
-    """(key, weight) of one raw non-alias token, or None for a word too common or too short."""
+    """(key, weight) of one raw non-alias token (weight 0 for a common word), or None for a
+    word too short or a number."""
     if raw.isdigit():
         return None
     forms = analyse(raw)
@@ -110,8 +113,6 @@ def token_key(raw: str) -> tuple[str, float] | None:
     else:
         weight = _rarity(word, "en")
         latin = word[:-1] if len(word) > 4 and word.endswith("s") else word
-    if weight <= 0.0:
-        return None
     key = skeleton(latin)
     # A short name ("Cove", «Ков») has too few consonants to stand for itself as a skeleton.
     return (key if len(key) >= 3 else "=" + latin, weight)
@@ -160,18 +161,24 @@ class KeyExtractor:
                 bridge.add(key)
                 if in_title:
                     names.add(key)
+        proper = _proper_words(summary) | _proper_words(title)
         for text, boost in ((summary, 1.0), (title, TITLE_BOOST)):
             for raw in raw_tokens(prepare(text)):
                 if any(t.startswith(ALIAS_MARK) for t in self._norm.terms(raw)):
                     continue
                 found = token_key(raw)
-                if found is not None:
-                    key, weight = found
-                    weights[key] = max(weights.get(key, 0.0), weight * boost)
-                    if raw[:1].isupper():
-                        bridge.add(key)
-                    if boost > 1.0 and _is_name(raw, weight):
-                        names.add(key)
+                if found is None:
+                    continue
+                key, weight = found
+                if raw in proper:  # "Trump" is common in English, and still a name
+                    weight = max(weight, PROPER_WEIGHT)
+                if weight <= 0.0:
+                    continue
+                weights[key] = max(weights.get(key, 0.0), weight * boost)
+                if raw[:1].isupper():
+                    bridge.add(key)
+                if boost > 1.0 and _is_name(raw, found[1]):
+                    names.add(key)
         for figure in _NUMBER.findall(title + "\n" + summary):
             figure_key = number_key(figure)
             if figure_key is not None:
@@ -180,6 +187,18 @@ class KeyExtractor:
         lowered = title.lower()
         cyrillic = len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered))
         return ItemKeys(weights, frozenset(names), announces(title), frozenset(bridge), cyrillic)
+
+
+_CAPITALISED = re.compile(r"(?<![.!?:«\"“]\s)(?<=\s)[A-ZА-ЯЁ][\w-]+")
+
+
+def _proper_words(text: str) -> set[str]:
+    """Capitalised words not at the start of a sentence: names, in sentence-case text. In a
+    title written in title case ("Trump Discussed Cooperation") nearly every word would be one:
+    such a title gives none."""
+    found = set(_CAPITALISED.findall(text))
+    words = len(text.split())
+    return set() if words > 3 and len(found) * 2 > words else found
 
 
 def _is_name(raw: str, weight: float) -> bool:
