@@ -149,6 +149,7 @@ MESSAGES: dict[str, str] = {
     "/start — subscribe and turn alerts on\n"
     "/topics — choose topics\n"
     "/keywords — your own rules: /keywords add <i>rule</i>, /keywords remove <i>N</i>\n"
+    "/search <i>query</i> — search the last 30 days, one line per event\n"
     "/mode — instant alerts, daily digest or both\n"
     "/digest <i>HH:MM</i> — digest time\n"
     "/timezone <i>Area/City</i> — time zone\n"
