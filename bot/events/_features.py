@@ -132,11 +132,17 @@ def _alias_weights(groups: Mapping[str, object]) -> dict[str, float]:
 
 
 def _groups_with_events() -> dict[str, object]:
-    """Matching's alias groups, plus the event-only groups (minerals and places by name)."""
+    """Matching's alias groups, plus the event-only groups and variants (a group named in
+    both gets the variants of both)."""
     base = resources.files("bot.matching").joinpath("aliases.json").read_text("utf-8")
     extra = resources.files("bot.events").joinpath("entities.json").read_text("utf-8")
     groups: dict[str, object] = json.loads(base)
-    groups.update(json.loads(extra))
+    for name, variants in json.loads(extra).items():
+        known = groups.get(name)
+        if isinstance(known, list) and isinstance(variants, list):
+            groups[name] = known + [v for v in variants if v not in known]
+        else:
+            groups[name] = variants
     return groups
 
 
