@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import SessionFactory
 from storage.models import EventGrouping, Feed, Item, Story
+from storage.repositories._sql import insert_ignoring_duplicates
 
 _ROW = 1
 
@@ -139,6 +140,13 @@ async def _first_sources(session: AsyncSession, story_ids: Iterable[int]) -> dic
     return found
 
 
+async def _locked_row(session: AsyncSession) -> EventGrouping | None:
+    found: EventGrouping | None = await session.scalar(
+        select(EventGrouping).where(EventGrouping.id == _ROW).with_for_update(skip_locked=True)
+    )
+    return found
+
+
 class EventRepository:
     def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
@@ -147,22 +155,26 @@ class EventRepository:
     async def turn(self, owner: str, now: datetime) -> AsyncIterator[EventTurn | None]:
         """The placing turn, or None while another process has it. Committed on exit."""
         async with self._sessions() as session, session.begin():
-            row = await session.scalar(
-                select(EventGrouping)
-                .where(EventGrouping.id == _ROW)
-                .with_for_update(skip_locked=True)
-            )
+            row = await _locked_row(session)
+            if row is None:  # held by another process, or not there yet
+                await insert_ignoring_duplicates(
+                    session,
+                    EventGrouping.__table__,  # type: ignore[arg-type]
+                    [{"id": _ROW, "version": 0}],
+                )
+                row = await _locked_row(session)
             if row is None:
-                if await session.get(EventGrouping, _ROW) is not None:
-                    yield None  # locked by another process
-                    return
-                row = EventGrouping(id=_ROW, version=0)
-                session.add(row)
+                yield None
+                return
             # Writing first takes SQLite's write lock for the whole turn.
             row.owner = owner[:64]
             row.updated_at = now
             await session.flush()
-            yield EventTurn(session, row.version)
+            # Read again under the lock: on SQLite the first read was not yet in a transaction.
+            version = await session.scalar(
+                select(EventGrouping.version).where(EventGrouping.id == _ROW)
+            )
+            yield EventTurn(session, int(version or 0))
 
     async def has_waiting(self) -> bool:
         async with self._sessions() as session:

@@ -216,3 +216,16 @@ async def test_one_delivery_per_chat_and_event_however_workers_race(
                     created_at=clock.now(),
                 )
             )
+
+
+async def test_two_processes_placing_at_once_take_turns(
+    sessions: SessionFactory, clock: FakeClock
+) -> None:
+    a = EventAssigner(EventRepository(sessions), owner="host:1:a")
+    b = EventAssigner(EventRepository(sessions), owner="host:2:b")
+    ids = [await report(sessions, clock, item) for item in (FIRST, SECOND, THIRD, OTHER)]
+    placed = await asyncio.gather(a.run_once(clock.now()), b.run_once(clock.now()))
+    assert sum(placed) == len(ids)  # each story placed once, by whichever held the turn
+    async with sessions() as session:
+        keys = (await session.scalars(select(Story.event_key).order_by(Story.id))).all()
+    assert keys[0] == keys[1] == keys[2] != keys[3]
