@@ -167,7 +167,12 @@ class KeyExtractor:
                 bridge.add(key)
                 if in_title:
                     names.add(key)
-        proper = _proper_words(summary) | _proper_words(title)
+        in_summary = _proper_words(summary)
+        in_headline = _proper_words(title)
+        proper = in_summary | in_headline
+        # In a title written in title case every word is capitalised: there a word is a name
+        # only if the lede capitalises it too.
+        title_case = not in_headline and _title_case(title)
         for text, boost in ((summary, 1.0), (title, TITLE_BOOST)):
             for raw in raw_tokens(prepare(text)):
                 if any(t.startswith(ALIAS_MARK) for t in self._norm.terms(raw)):
@@ -183,7 +188,8 @@ class KeyExtractor:
                 weights[key] = max(weights.get(key, 0.0), weight * boost)
                 if raw[:1].isupper():
                     bridge.add(key)
-                if boost > 1.0 and _is_name(raw, found[1]):
+                named = _is_name(raw, found[1]) and (not title_case or raw in in_summary)
+                if boost > 1.0 and named:
                     names.add(key)
         for figure in _NUMBER.findall(title + "\n" + summary):
             figure_key = number_key(figure)
@@ -205,6 +211,11 @@ def _proper_words(text: str) -> set[str]:
     found = set(_CAPITALISED.findall(text))
     words = len(text.split())
     return set() if words > 3 and len(found) * 2 > words else found
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return len(words) > 3 and sum(w[:1].isupper() for w in words) * 2 > len(words)
 
 
 def _is_name(raw: str, weight: float) -> bool:

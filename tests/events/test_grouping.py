@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import feedparser
+
 from bot.events._features import KeyExtractor
-from bot.events.grouping import EventGrouper, event_key
+from bot.events.grouping import EventGrouper, EventItem, event_key
 from bot.events.items import item_from_json
+
+SNAPSHOTS = Path(__file__).resolve().parents[2] / "seeds/snapshots"
 
 JOINT_VENTURE = "2025-11 Cove Capital-Tau-Ken Samruk tungsten joint venture"
 SUMMIT = "2025-11 C5+1 summit at the White House"
@@ -107,3 +112,39 @@ def test_an_announcement_weeks_ahead_is_not_the_happening(
     summit = {keys[r["id"]] for r in rows if r["event"] == SUMMIT}
     assert len(invitation) == 1
     assert not invitation & summit
+
+
+def _snapshot_items() -> list[list[EventItem]]:
+    """The demo's feed snapshots, one list of items per feed, as the feeds give them."""
+    feeds = []
+    for path in sorted(SNAPSHOTS.glob("*.xml")):
+        entries = feedparser.parse(path.read_bytes()).entries
+        feeds.append(
+            [
+                EventItem(
+                    id=e.link,
+                    title=e.title,
+                    summary=e.get("summary", ""),
+                    published=datetime(*e.published_parsed[:6], tzinfo=UTC),
+                )
+                for e in entries
+            ]
+        )
+    return feeds
+
+
+def test_the_demo_feeds_give_one_event_for_the_joint_venture_in_any_order(
+    extractor: KeyExtractor,
+) -> None:
+    feeds = _snapshot_items()
+    feed_by_feed = [item for feed in feeds for item in feed]
+    by_date = sorted(feed_by_feed, key=lambda item: item.published)
+    for order in (feed_by_feed, by_date):
+        grouper = EventGrouper(extractor=extractor)
+        keys = {item.id: grouper.place(item) for item in order}
+        venture = {
+            keys[item.id]
+            for item in order
+            if "Cove" in item.title + item.summary and item.published.day in (6, 7, 9)
+        }
+        assert len(venture) == 1
