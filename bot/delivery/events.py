@@ -65,8 +65,8 @@ class EventAssigner:
                     waiting = await turn.waiting(self.batch)
                     if not waiting:
                         return placed
-                    # An event two windows old can take no new item; `c5watch events` keeps
-                    # them all, so forgetting them changes nothing.
+                    # Only items dated two windows back could still join an event that old:
+                    # backlog, never alerted. Forgetting them bounds the memory.
                     self._grouper.expire(now - 2 * self.window)
                     self._version = None  # until the placements below are committed
                     keys = await asyncio.to_thread(self._place, self._grouper, waiting)
@@ -81,12 +81,17 @@ class EventAssigner:
                 return placed
 
     async def _rebuild(self, stories: Sequence[StoryForEvent]) -> EventGrouper:
-        grouper = EventGrouper(self.window)
+        # Off the event loop: a busy window holds tens of thousands of stories.
+        grouper = await asyncio.to_thread(self._restore, EventGrouper(self.window), stories)
+        if stories:
+            log.info("event grouper rebuilt from %d stories", len(stories))
+        return grouper
+
+    @staticmethod
+    def _restore(grouper: EventGrouper, stories: Sequence[StoryForEvent]) -> EventGrouper:
         for story in stories:
             if story.event_key is not None:
                 grouper.restore(event_item(story), story.event_key)
-        if stories:
-            log.info("event grouper rebuilt from %d stories", len(stories))
         return grouper
 
     @staticmethod
