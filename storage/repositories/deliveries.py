@@ -16,6 +16,7 @@ from storage.models import (
     Delivery,
     DeliveryStatus,
     DigestRun,
+    EventGrouping,
     KeywordDraft,
     KeywordRule,
     Match,
@@ -265,7 +266,7 @@ class DeliveryRepository:
             return {status: int(n) for status, n in rows}
 
     async def lease_owners(self, now: datetime) -> set[str]:
-        """Owners of live leases on outbox rows and digest runs."""
+        """Owners of live leases on outbox rows and digest runs, and of the placing turn."""
         async with self._sessions() as session:
             owners: set[str] = set()
             for model in (Delivery, DigestRun):
@@ -276,6 +277,12 @@ class DeliveryRepository:
                         .distinct()
                     )
                 )
+            # The process holding the event-placing turn (storage.repositories.events).
+            owners.update(
+                await session.scalars(
+                    select(EventGrouping.owner).where(EventGrouping.owner.is_not(None))
+                )
+            )
             return owners
 
     async def release_leases(self, owners: Sequence[str]) -> None:
@@ -289,3 +296,8 @@ class DeliveryRepository:
                     .where(model.lease_owner.in_(list(owners)))
                     .values(lease_until=None, lease_owner=None)
                 )
+            await session.execute(
+                update(EventGrouping)
+                .where(EventGrouping.owner.in_(list(owners)))
+                .values(owner=None)
+            )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -25,6 +25,9 @@ from storage.models import EventGrouping, Feed, Item, Story
 from storage.repositories._sql import insert_ignoring_duplicates
 
 _ROW = 1
+# The process that placed stories keeps the turn while it keeps placing; another takes over
+# once it has been quiet this long (it died, or had nothing to place).
+STICKY = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,17 @@ async def _first_sources(session: AsyncSession, story_ids: Iterable[int]) -> dic
     return found
 
 
+def _held_by_other(row: EventGrouping, owner: str, now: datetime) -> bool:
+    """Another process placed stories lately: leave the turn to it, since taking it over
+    costs a rebuild of the grouper (tens of seconds for a busy window)."""
+    return (
+        row.owner is not None
+        and row.owner != owner[:64]
+        and row.updated_at is not None
+        and row.updated_at > now - STICKY
+    )
+
+
 async def _locked_row(session: AsyncSession) -> EventGrouping | None:
     found: EventGrouping | None = await session.scalar(
         select(EventGrouping).where(EventGrouping.id == _ROW).with_for_update(skip_locked=True)
@@ -163,7 +177,7 @@ class EventRepository:
                     [{"id": _ROW, "version": 0}],
                 )
                 row = await _locked_row(session)
-            if row is None:
+            if row is None or _held_by_other(row, owner, now):
                 yield None
                 return
             # Writing first takes SQLite's write lock for the whole turn.

@@ -5,6 +5,8 @@ later report matched and whichever worker matched it."""
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -14,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.delivery import AlertEditor
 from bot.delivery.events import EventAssigner
+from bot.reaper import LeaseReaper
 from storage.db import SessionFactory
 from storage.models import Delivery, Story
 from storage.repositories.edits import EditRepository
@@ -176,9 +179,12 @@ async def test_a_second_process_rebuilds_the_grouper_and_agrees(
     first = await report(sessions, clock, FIRST)
     await a.run_once(clock.now())
     second = await report(sessions, clock, SECOND)
-    await b.run_once(clock.now())  # never saw FIRST placed: rebuilds from the stored stories
+    assert await b.run_once(clock.now()) == 0  # a placed lately: the turn stays with a
+    clock.advance(61)  # a has been quiet for a minute: b takes over
+    assert await b.run_once(clock.now()) == 1  # never saw FIRST placed: rebuilds from storage
     third = await report(sessions, clock, THIRD)
-    await a.run_once(clock.now())  # b placed since: a rebuilds too
+    clock.advance(61)
+    assert await a.run_once(clock.now()) == 1  # b placed since: a rebuilds too
     async with sessions() as session:
         keys = dict(
             (await session.execute(select(Story.id, Story.event_key).order_by(Story.id))).all()
@@ -229,3 +235,20 @@ async def test_two_processes_placing_at_once_take_turns(
     async with sessions() as session:
         keys = (await session.scalars(select(Story.event_key).order_by(Story.id))).all()
     assert keys[0] == keys[1] == keys[2] != keys[3]
+
+
+async def test_the_turn_of_a_dead_process_on_this_host_is_freed_at_once(
+    sessions: SessionFactory, clock: FakeClock
+) -> None:
+    gone = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await gone.wait()
+    dead = EventAssigner(
+        EventRepository(sessions), owner=f"{socket.gethostname()[:30]}:{gone.pid}:x"
+    )
+    alive = EventAssigner(EventRepository(sessions), owner="host:2:b")
+    await report(sessions, clock, FIRST)
+    assert await dead.run_once(clock.now()) == 1
+    await report(sessions, clock, SECOND)
+    assert await alive.run_once(clock.now()) == 0  # the turn is still the dead one's
+    assert await LeaseReaper(sessions).run_once(clock.now()) == 1
+    assert await alive.run_once(clock.now()) == 1
