@@ -35,6 +35,8 @@ eval: $(STAMP)
 	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/dev.jsonl
 	@echo "== held-out fixtures (never used to tune the rules)"
 	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/heldout.jsonl
+	@echo "== events-eval: pairwise \"same event\" on tests/events/fixtures/events.jsonl"
+	@$(PY) -m bot.events.evaluate tests/events/fixtures/events.jsonl
 	@echo "== every batch: F1 when first scored (on arrival, before any change) and now"
 	@$(PY) -m bot.matching.evaluate --batches
 

@@ -98,3 +98,14 @@ class DigestChoice(CallbackData, prefix="dg1"):
 
 class LanguageChoice(CallbackData, prefix="lg1"):
     lang: Language
+
+
+class AlertMute(CallbackData, prefix="mu1"):
+    """ "🔕 Mute" under an alert: the pressed message is edited no more."""
+
+
+class SearchPage(CallbackData, prefix="sp1"):
+    """◀ ▶ under /search results: a saved query's id and the page to show."""
+
+    search_id: int
+    page: int

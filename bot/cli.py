@@ -56,6 +56,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=None)
 
+    p = sub.add_parser(
+        "events", help="JSON Lines items in, the real-world event of each out (pure)"
+    )
+    p.set_defaults(func=None)
+
     p = sub.add_parser("db", help="database maintenance")
     dbsub = p.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     dbsub.add_parser("upgrade", help="bring the schema to the newest migration").set_defaults(
@@ -95,6 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.matching.classify import run_classify
 
         return run_classify(sys.stdin, sys.stdout)
+    if args.command == "events":
+        # Pure like classify: no settings, database or network.
+        from bot.commands.events import run_events
+
+        return run_events(sys.stdin, sys.stdout)
     command = _command(args.func)
     try:
         settings = load_settings()

@@ -121,6 +121,12 @@ class Story(Base):
     # sent that show an older revision are edited to list the new source.
     sources_rev: Mapped[int] = mapped_column(default=0)
     sources_changed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The real-world event the story reports (bot.events); null until grouping has placed it,
+    # and matching waits for it. A later story of the same event bumps sources_rev above.
+    event_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # " term term … ": every matching term of title and summary (lemmas, alias groups), set
+    # when the event is; /search reads it to skip stories its query cannot match.
+    search_terms: Mapped[str | None] = mapped_column(Text)
 
 
 class Item(Base):
@@ -225,6 +231,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("chat_id", "story_id"),
+        # An event reaches a chat once, whichever process matches its later reports.
+        UniqueConstraint("chat_id", "event_key"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
     )
 
@@ -246,6 +254,10 @@ class Delivery(Base):
     # a sent row's lease_until/lease_owner are the editor's claim. See docs/delivery.md.
     sources_rev: Mapped[int] = mapped_column(default=0)
     edited_at: Mapped[datetime | None]
+    event_key: Mapped[str | None] = mapped_column(String(64))
+    # Set by the 🔕 button or when the message can no longer be edited: later coverage of
+    # the event is dropped for this chat.
+    muted_at: Mapped[datetime | None]
 
 
 class DigestRun(Base):
@@ -281,3 +293,30 @@ class RateLimit(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     tat: Mapped[float] = mapped_column(default=0.0)
+
+
+class EventGrouping(Base):
+    """The one row that serialises event assignment across processes.
+
+    Whoever holds its row lock places stories; ``version`` moves on with every batch, so a
+    process whose in-memory grouper saw another version rebuilds it from stored stories.
+    """
+
+    __tablename__ = "event_grouping"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None]
+
+
+class Search(Base):
+    """A /search query, kept so its ◀ ▶ buttons carry only an id and a page."""
+
+    __tablename__ = "searches"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id", ondelete="CASCADE"))
+    query: Mapped[str] = mapped_column(String(1024))
+    created_at: Mapped[datetime] = mapped_column(index=True)

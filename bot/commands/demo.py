@@ -3,8 +3,9 @@
 A local HTTP server serves the snapshots (and a channel's preview page at ``/s/NAME``, as t.me
 does, with TELEGRAM_WEB_URL pointed at it); a temporary database gets those feeds and one
 subscriber to both curated topics; one poll reads them as if every item had just appeared
-(the demo switches the backlog rule off); matching runs; and the alerts and one digest are
-printed as that subscriber would read them in Telegram.
+(the demo switches the backlog rule off); stories are placed in events and matched; and the
+alerts (one per event, later reports listed under it) and one digest are printed as that
+subscriber would read them in Telegram.
 """
 
 from __future__ import annotations
@@ -110,30 +111,34 @@ async def demo(settings: Settings, args: argparse.Namespace) -> int:
                 matched = await MatchStage(MatchRepository(sessions), TopicClassifier()).run_once(
                     now
                 )
-                await _print_alerts(DeliveryRepository(sessions), now)
+                alerts = await _print_alerts(DeliveryRepository(sessions), now)
                 await _print_digest(DigestRepository(sessions), now, settings)
     finally:
         await runner.cleanup()
+    # One alert per event: the stories that matched beyond it are later reports of an event
+    # already alerted, listed under its alert ("+N: ...") instead of sent again.
     print(
         f"{len(files)} feeds and {len(channels)} channel(s) polled, {matched.stories} new "
-        f"stories, {matched.alerts} alerts for a subscriber to both topics "
+        f"stories, {matched.alerts} matched the topics; {alerts} alerts, one per event, for a "
+        f"subscriber to both topics "
         f"({time.monotonic() - started:.1f} s)"
     )
     return 0
 
 
-async def _print_alerts(repo: DeliveryRepository, now: datetime) -> None:
+async def _print_alerts(repo: DeliveryRepository, now: datetime) -> int:
     claimed = await repo.claim_chat(
         SUBSCRIBER, now, owner="demo", lease=timedelta(minutes=5), limit=10_000
     )
     if claimed is None:
         print("no alerts: nothing in the snapshots matched the curated topics")
-        return
+        return 0
     alerts, tz = claimed.alerts, claimed.chat.timezone
     composer = AlertComposer()
     for n, alert in enumerate(alerts, 1):
         [message] = composer.compose([alert], timezone=tz, language="en")
         _show(f"Alert {n} of {len(alerts)}", message.html)
+    return len(alerts)
 
 
 async def _print_digest(repo: DigestRepository, now: datetime, settings: Settings) -> None:

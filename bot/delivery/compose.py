@@ -6,6 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import AlertMute
 from bot.delivery._text import (
     MAX_MESSAGE,
     cut,
@@ -17,12 +21,15 @@ from bot.delivery._text import (
     topic_tag,
     zone,
 )
+from bot.delivery.snippet import snippet
 from storage.repositories.deliveries import PendingAlert
-from storage.repositories.matches import StoryView
+from storage.repositories.matches import SourceRef, StoryView
 
 TITLE_LIMIT = 400
 SOURCES_SHOWN = 5
 TERMS_SHOWN = 12
+# Later reports of the same event listed under an alert, as links.
+COVERAGE_SHOWN = 8
 
 LABELS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -31,6 +38,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "matched": "Matched",
         "new": "new stories",
         "keywords": "your keywords",
+        "mute": "🔕 Mute",
     },
     "ru": {
         "sources": "Источники",
@@ -38,6 +46,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "matched": "Совпадения",
         "new": "новых материалов",
         "keywords": "ваши ключевые слова",
+        "mute": "🔕 Без обновлений",
     },
 }
 
@@ -76,6 +85,22 @@ def sources_line(story: StoryView, lang: str) -> str:
     return f"{label}: " + ", ".join(link(r.url, cut(r.name, 80)) for r in refs) + more
 
 
+def mute_markup(language: str) -> InlineKeyboardMarkup:
+    """The alert's one button: stop editing it as later reports of its event come in."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=labels(language)["mute"], callback_data=AlertMute())
+    return builder.as_markup()
+
+
+def coverage_line(coverage: tuple[SourceRef, ...]) -> str:
+    """ "+3: Kazinform, Reuters, Kursiv": other outlets that reported the event, as links."""
+    if not coverage:
+        return ""
+    shown = ", ".join(link(r.url, cut(r.name, 60)) for r in coverage[:COVERAGE_SHOWN])
+    more = " …" if len(coverage) > COVERAGE_SHOWN else ""
+    return f"+{len(coverage)}: {shown}{more}"
+
+
 class AlertComposer:
     """Renders alerts; a chat's pending alerts share messages of at most 4096 characters."""
 
@@ -86,8 +111,12 @@ class AlertComposer:
         story, why = alert.story, alert.why
         lang = labels(language)
         lines = [f"<b>{link(story.url, cut(story.title, TITLE_LIMIT))}</b>"]
+        if text := snippet(story.summary, story.title):
+            lines.append(quote(text))
         if src := sources_line(story, language):
             lines.append(src)
+        if more := coverage_line(alert.coverage):
+            lines.append(more)
         tz = zone(timezone)
         lines.append(f"🕒 {local_time(story.published_at, tz)} ({quote(tz.key)})")
         tags = [topic_tag(t) for t in why.get("topics") or ()]

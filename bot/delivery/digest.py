@@ -1,14 +1,20 @@
-"""DigestComposer and the digest clock: what a chat's digest holds and when it is due (pure)."""
+"""DigestComposer and the digest clock: what a chat's digest holds and when it is due (pure).
+
+A digest lists events, not stories: the reports of one happening share a line, under the
+title most outlets carried, with links to up to three of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from bot.delivery._text import MAX_MESSAGE, cut, length, link, quote, to_plain, zone
 from bot.delivery.compose import matched_terms
 from storage.repositories.digests import DigestEntry
+from storage.repositories.matches import SourceRef
 
 KEYWORDS_GROUP = "_keywords"
 TOPIC_ORDER = ("critical_minerals", "c5plus1")
@@ -25,10 +31,11 @@ TOPIC_NAMES: Mapping[str, Mapping[str, str]] = {
     },
 }
 HEADINGS = {
-    "en": ("Daily digest", "stories", "Nothing new matched your topics today.", "cont."),
-    "ru": ("Дайджест за день", "материалов", "Сегодня ничего нового по вашим темам.", "продолж."),
+    "en": ("Daily digest", "events", "Nothing new matched your topics today.", "cont."),
+    "ru": ("Дайджест за день", "событий", "Сегодня ничего нового по вашим темам.", "продолж."),
 }
 TITLE_LIMIT = 300
+LINKS_SHOWN = 3
 
 
 def digest_date_due(now: datetime, timezone: str, digest_minute: int) -> date | None:
@@ -62,25 +69,69 @@ def _order(group: str) -> int:
     return len(TOPIC_ORDER) + (1 if group == KEYWORDS_GROUP else 0)
 
 
-def rank_key(entry: DigestEntry) -> tuple[float, float, float, int]:
-    """More sources first, then newer, then stronger match."""
-    story = entry.story
-    return (-len(story.sources), -story.published_at.timestamp(), -entry.score, story.id)
+@dataclass(frozen=True, slots=True)
+class EventEntry:
+    """The digest's line for one event: every matched story of it, and the one shown."""
+
+    key: str
+    entries: tuple[DigestEntry, ...]
+    best: DigestEntry
+    outlets: tuple[SourceRef, ...]  # distinct outlets across its stories, first found first
+    latest: datetime
+
+    @property
+    def story_ids(self) -> tuple[int, ...]:
+        return tuple(sorted(e.story.id for e in self.entries))
+
+
+def _best(entries: Sequence[DigestEntry]) -> DigestEntry:
+    """The title shown for an event: the story most outlets carried, then the first one."""
+    return min(
+        entries,
+        key=lambda e: (-len(e.story.sources), e.story.published_at, -e.score, e.story.id),
+    )
+
+
+def group_events(entries: Sequence[DigestEntry]) -> list[EventEntry]:
+    """Entries grouped by event, ranked by independent sources (distinct outlets), then by
+    recency (the event's newest report), then by match strength."""
+    groups: dict[str, dict[int, DigestEntry]] = {}
+    for entry in entries:
+        key = entry.story.event_key or f"s{entry.story.id}"
+        groups.setdefault(key, {}).setdefault(entry.story.id, entry)
+    events: list[EventEntry] = []
+    for key, by_story in groups.items():
+        found = sorted(by_story.values(), key=lambda e: (e.story.published_at, e.story.id))
+        outlets: dict[str, SourceRef] = {}
+        for entry in found:
+            for ref in entry.story.sources:
+                outlets.setdefault(ref.name, ref)
+        latest = max(e.story.published_at for e in found)
+        events.append(EventEntry(key, tuple(found), _best(found), tuple(outlets.values()), latest))
+    events.sort(
+        key=lambda ev: (
+            -len(ev.outlets),
+            -ev.latest.timestamp(),
+            -max(e.score for e in ev.entries),
+            ev.best.story.id,
+        )
+    )
+    return events
 
 
 class DigestComposer:
-    """Composes digests; each story's line is rendered once per zone and language and reused."""
+    """Composes digests; each event's line is rendered once per zone and language and reused."""
 
     def __init__(self, limit: int = MAX_MESSAGE, cache_size: int = 50_000) -> None:
         self.limit = limit
         self._cache: dict[tuple[object, ...], tuple[str, int]] = {}
         self._cache_size = cache_size
 
-    def _line(self, entry: DigestEntry, timezone: str, language: str) -> tuple[str, int]:
-        why = entry.why
-        # Terms follow from the story and from which topics and rules matched it.
+    def _line(self, event: EventEntry, timezone: str, language: str) -> tuple[str, int]:
+        why = event.best.why
+        # Terms follow from the stories and from which topics and rules matched the one shown.
         key = (
-            entry.story.id,
+            event.story_ids,
             timezone,
             language,
             *why.get("topics", ()),
@@ -90,12 +141,13 @@ class DigestComposer:
         found = self._cache.get(key)
         if found is None:
             terms = matched_terms(why)[:6]
-            story = entry.story
+            story = event.best.story
             tz = zone(timezone)
-            names = ", ".join(quote(cut(s.name, 60)) for s in story.sources[:3])
-            if len(story.sources) > 3:
-                names += f" +{len(story.sources) - 3}"
-            when = story.published_at.astimezone(tz).strftime("%d.%m %H:%M")
+            shown = event.outlets[:LINKS_SHOWN]
+            names = ", ".join(link(s.url, cut(s.name, 60)) for s in shown)
+            if len(event.outlets) > LINKS_SHOWN:
+                names += f" +{len(event.outlets) - LINKS_SHOWN}"
+            when = event.latest.astimezone(tz).strftime("%d.%m %H:%M")
             line = f"• <b>{link(story.url, cut(story.title, TITLE_LIMIT))}</b>\n   {when}"
             if names:
                 line += f" · {names}"
@@ -115,19 +167,17 @@ class DigestComposer:
         language: str,
         local_date: date,
     ) -> list[str]:
-        """Messages of the digest, split at story boundaries; [] when there is nothing."""
+        """Messages of the digest, one line per event, split between lines; [] when empty."""
         if not entries:
             return []
         lang = language if language in HEADINGS else "en"
         title, stories_word, _, cont = HEADINGS[lang]
         names = TOPIC_NAMES[lang]
-        groups: dict[str, list[DigestEntry]] = {}
-        seen: set[int] = set()
-        for entry in sorted(entries, key=rank_key):
-            if entry.story.id not in seen:
-                seen.add(entry.story.id)
-                groups.setdefault(primary_group(entry.why), []).append(entry)
-        header = f"📰 <b>{title} · {local_date:%d.%m.%Y}</b> · {len(seen)} {stories_word}"
+        groups: dict[str, list[EventEntry]] = {}
+        events = group_events(entries)
+        for event in events:
+            groups.setdefault(primary_group(event.best.why), []).append(event)
+        header = f"📰 <b>{title} · {local_date:%d.%m.%Y}</b> · {len(events)} {stories_word}"
         room = self.limit - 16  # room for the " (k/n)" part counter
         parts: list[list[str]] = [[header]]
         size = length(to_plain(header))
@@ -135,8 +185,8 @@ class DigestComposer:
             heading = f"\n<b>{quote(names.get(group, group))}</b>"
             heading_size = length(to_plain(heading)) + 1
             first = True
-            for entry in groups[group]:
-                line, line_size = self._line(entry, timezone, lang)
+            for event in groups[group]:
+                line, line_size = self._line(event, timezone, lang)
                 need = line_size + (heading_size if first else 0)
                 if size + need > room and parts[-1]:
                     parts.append([])

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, utc_now
 from bot.delivery._workers import run_each
-from bot.delivery.compose import AlertComposer
+from bot.delivery.compose import AlertComposer, mute_markup
 from bot.delivery.telegram import (
     ChatBlocked,
     Edited,
@@ -123,6 +123,7 @@ class AlertEditor:
             message.plain,
             is_group=chat.is_group,
             preview=len(message.delivery_ids) == 1,
+            markup=mute_markup(chat.language),
         )
         await self._record(claimed, outcome, report)
 
@@ -152,4 +153,6 @@ class AlertEditor:
         else:  # Gone, ChatMigrated, Refused: the message stays as it is
             log.info("chat %s message %s not edited: %s", chat_id, claimed.message_id, outcome)
             await self.repo.finish(claimed, now, edited=False, note=f"edit: {outcome}")
+            # Later coverage is dropped for this chat rather than tried again on every report.
+            await self.repo.stop_updates(chat_id, claimed.message_id, now)
             report.given_up += 1

@@ -1,5 +1,8 @@
 """MatchStage: new stories against the curated topics and every active chat's keyword rules.
 
+Each tick first places new stories in their events (``EventAssigner``); a story is matched
+only once its event is known, and a chat's outbox takes one row per event.
+
 One tick leases a batch of stories never matched, matches them off the event loop, and writes
 Match rows (one per chat and story) and, for chats that want instant alerts, outbox rows, in
 the same transaction that marks the stories matched. A crash before that commit leaves the
@@ -15,9 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.delivery.events import EventAssigner
+from bot.delivery.leases import new_owner
 from bot.matching.errors import RuleSyntaxError
 from bot.matching.index import RuleIndex
 from bot.matching.types import MatchInput, RuleMatch, TopicMatch
+from storage.repositories.events import EventRepository
 from storage.repositories.matches import ChatForMatch, MatchIntent, MatchRepository, StoryForMatch
 
 log = logging.getLogger(__name__)
@@ -56,8 +62,10 @@ class MatchStage:
         lease: timedelta = timedelta(seconds=30),
         batch: int = 200,
         max_batches: int = 20,
+        events: EventAssigner | None = None,
     ) -> None:
         self.repo = repo
+        self.events = events or EventAssigner(EventRepository(repo.sessions), owner=new_owner())
         self.topics = topics
         self.index = index or RuleIndex()
         self.lease = lease
@@ -91,6 +99,7 @@ class MatchStage:
 
     async def run_once(self, now: datetime) -> MatchReport:
         stories = matches = alerts = 0
+        await self.events.run_once(now)
         for _ in range(self.max_batches):
             batch = await self.repo.claim_unmatched(now, lease=self.lease, limit=self.batch)
             if not batch:
@@ -144,7 +153,9 @@ class MatchStage:
             for chat_id, why in per_chat.items():
                 score = sum(why["topic_scores"].values()) + len(why["rules"])
                 instant = by_id[chat_id].wants_instant
-                intents.append(MatchIntent(chat_id, story.id, why, float(score), instant))
+                intents.append(
+                    MatchIntent(chat_id, story.id, why, float(score), instant, story.event_key)
+                )
         return intents
 
 

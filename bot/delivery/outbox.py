@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock, utc_now
 from bot.delivery._workers import run_each
-from bot.delivery.compose import AlertComposer
+from bot.delivery.compose import AlertComposer, mute_markup
 from bot.delivery.telegram import (
     ChatBlocked,
     ChatMigrated,
@@ -126,6 +126,7 @@ class OutboxSender:
                 message.plain,
                 is_group=chat.is_group,
                 preview=len(message.delivery_ids) == 1,
+                markup=mute_markup(chat.language),
             )
             now = self.clock()
             if isinstance(outcome, Delivered):

@@ -21,7 +21,7 @@ from aiogram.exceptions import (
     TelegramMigrateToChat,
     TelegramRetryAfter,
 )
-from aiogram.types import LinkPreviewOptions
+from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions
 
 from bot.delivery.pacing import SendPacer
 
@@ -119,30 +119,55 @@ class TelegramGateway:
         self._observe = observe
 
     async def send(
-        self, chat_id: int, html: str, plain: str, *, is_group: bool, preview: bool = False
+        self,
+        chat_id: int,
+        html: str,
+        plain: str,
+        *,
+        is_group: bool,
+        preview: bool = False,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> SendOutcome:
         """Send an HTML message; a message Telegram cannot parse goes again as plain text."""
-        outcome = await self._send(chat_id, html, is_group=is_group, preview=preview, html=True)
+        outcome = await self._send(
+            chat_id, html, is_group=is_group, preview=preview, html=True, markup=markup
+        )
         if isinstance(outcome, Refused) and outcome.error == "parse":
             log.warning("chat %s: Telegram refused the HTML, sent as plain text", chat_id)
             outcome = await self._send(
-                chat_id, plain, is_group=is_group, preview=preview, html=False
+                chat_id, plain, is_group=is_group, preview=preview, html=False, markup=markup
             )
             if isinstance(outcome, Delivered):
                 outcome = Delivered(outcome.message_id, as_plain_text=True)
         return outcome
 
     async def _send(
-        self, chat_id: int, text: str, *, is_group: bool, preview: bool, html: bool
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        is_group: bool,
+        preview: bool,
+        html: bool,
+        markup: InlineKeyboardMarkup | None,
     ) -> SendOutcome:
         started = time.monotonic()
-        outcome = await self._call(chat_id, text, is_group=is_group, preview=preview, html=html)
+        outcome = await self._call(
+            chat_id, text, is_group=is_group, preview=preview, html=html, markup=markup
+        )
         if self._observe is not None:
             self._observe(OUTCOME_KINDS[type(outcome)], time.monotonic() - started)
         return outcome
 
     async def _call(
-        self, chat_id: int, text: str, *, is_group: bool, preview: bool, html: bool
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        is_group: bool,
+        preview: bool,
+        html: bool,
+        markup: InlineKeyboardMarkup | None,
     ) -> SendOutcome:
         try:
             async with self.pacer.slot(chat_id, is_group=is_group):
@@ -151,6 +176,7 @@ class TelegramGateway:
                     text,
                     parse_mode="HTML" if html else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+                    reply_markup=markup,
                 )
         except TelegramAPIError as exc:
             return self._failure(chat_id, exc, html=html)
@@ -165,28 +191,51 @@ class TelegramGateway:
         *,
         is_group: bool,
         preview: bool = False,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> EditOutcome:
-        """Replace a sent message's text; paced like a send (Telegram counts edits too).
-        HTML that Telegram cannot parse goes again as plain text."""
-        outcome = await self._edit(chat_id, message_id, html, is_group, preview, html=True)
+        """Replace a sent message's text (and its buttons: ``markup`` keeps them); paced like
+        a send (Telegram counts edits too). HTML Telegram cannot parse goes as plain text."""
+        outcome = await self._edit(
+            chat_id, message_id, html, is_group, preview, html=True, markup=markup
+        )
         if isinstance(outcome, Refused) and outcome.error == "parse":
             log.warning("chat %s: Telegram refused the edited HTML, edited as plain text", chat_id)
-            outcome = await self._edit(chat_id, message_id, plain, is_group, preview, html=False)
+            outcome = await self._edit(
+                chat_id, message_id, plain, is_group, preview, html=False, markup=markup
+            )
             if isinstance(outcome, Edited):
                 outcome = Edited(as_plain_text=True)
         return outcome
 
     async def _edit(
-        self, chat_id: int, message_id: int, text: str, is_group: bool, preview: bool, *, html: bool
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        is_group: bool,
+        preview: bool,
+        *,
+        html: bool,
+        markup: InlineKeyboardMarkup | None,
     ) -> EditOutcome:
         started = time.monotonic()
-        outcome = await self._call_edit(chat_id, message_id, text, is_group, preview, html=html)
+        outcome = await self._call_edit(
+            chat_id, message_id, text, is_group, preview, html=html, markup=markup
+        )
         if self._observe is not None:
             self._observe(OUTCOME_KINDS[type(outcome)], time.monotonic() - started)
         return outcome
 
     async def _call_edit(
-        self, chat_id: int, message_id: int, text: str, is_group: bool, preview: bool, *, html: bool
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        is_group: bool,
+        preview: bool,
+        *,
+        html: bool,
+        markup: InlineKeyboardMarkup | None,
     ) -> EditOutcome:
         try:
             async with self.pacer.slot(chat_id, is_group=is_group):
@@ -196,6 +245,7 @@ class TelegramGateway:
                     message_id=message_id,
                     parse_mode="HTML" if html else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+                    reply_markup=markup,
                 )
         except TelegramBadRequest as exc:
             reason = exc.message.lower()

@@ -13,11 +13,13 @@ from bot.delivery.pacing import SendPacer
 from bot.delivery.replies import PacedReplies
 from bot.handlers import (
     admin,
+    alerts,
     channels,
     fallback,
     keywords,
     membership,
     preferences,
+    search,
     start,
     status,
     topics,
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 
 USER_COMMANDS = (
     "start", "topics", "keywords", "mode", "digest", "timezone", "lang", "status", "help",
-    "stop", "forget", "channel",
+    "stop", "forget", "channel", "search",
 )  # fmt: skip
 ADMIN_COMMANDS = ("feeds", "addfeed", "stats")
 
@@ -41,6 +43,8 @@ def get_routers(settings: Settings) -> list[Router]:
         start.make_router(),
         topics.make_router(),
         keywords.make_router(),
+        search.make_router(),
+        alerts.make_router(),
         preferences.make_router(),
         status.make_router(),
         channels.make_router(),

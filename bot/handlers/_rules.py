@@ -50,8 +50,9 @@ def _mark(text: str, position: int) -> Markup:
     return Markup(f"{quote(before)}<u><b>{quote(at)}</b></u>{quote(after)}")
 
 
-def check_rule(raw: str, tr: Translator) -> str:
-    """The rule ready to store (parsed once to prove it), or ``RuleRefused``."""
+def check_rule(raw: str, tr: Translator, *, syntax: str = "kw.syntax") -> str:
+    """The rule ready to store (parsed once to prove it), or ``RuleRefused``; ``syntax`` is
+    the catalogue key of the positional error (a /search query gets its own wording)."""
     # Matching sees the NFKC form, so the limits count it: one character may expand to
     # several words (U+FDFA is 18 characters, 4 words).
     text = unicodedata.normalize("NFKC", _LINE_BREAKS.sub(" ", raw)).strip()
@@ -64,7 +65,7 @@ def check_rule(raw: str, tr: Translator) -> str:
     except RuleSyntaxError as exc:
         position = min(max(exc.position, 0), len(text))
         raise RuleRefused(
-            tr("kw.syntax", message=exc.message(tr.lang), marked=_mark(text, position))
+            tr(syntax, message=exc.message(tr.lang), marked=_mark(text, position))
         ) from None
     return text
 

@@ -172,6 +172,7 @@ MESSAGES: dict[str, str] = {
     "/start — subscribe and turn alerts on\n"
     "/topics — choose topics\n"
     "/keywords — your own rules: /keywords add <i>rule</i>, /keywords remove <i>N</i>\n"
+    "/search <i>query</i> — search the last 30 days, one line per event\n"
     "/mode — instant alerts, daily digest or both\n"
     "/digest <i>HH:MM</i> — digest time\n"
     "/timezone <i>Area/City</i> — time zone\n"
@@ -216,4 +217,18 @@ MESSAGES: dict[str, str] = {
     "Outbox: {pending} pending, {retrying} retrying; send errors: {errors}\n\n"
     "<b>Per day (UTC)</b> — stories / matches / sent\n{days}",
     "admin.stats_day": "{day}: {stories} / {matches} / {sent}",
+    # --- events and search ---
+    "cmd.search": "Search the last 30 days of news",
+    "alert.muted": "🔕 This alert will not be updated any more.",
+    "alert.muted_already": "Updates of this alert are already off.",
+    "search.usage": "<b>Search the last 30 days:</b> <code>/search tungsten OR вольфрам</code>\n"
+    "Same language as keyword rules: <code>\"exact phrase\"</code>, <code>prefix*</code>, "
+    "<code>-word</code>, <code>OR</code>, <code>title:word</code>, <code>a NEAR/5 b</code>.",
+    "search.syntax": "❌ The query was not accepted: {message}\n› {marked}\n\n"
+    "/search with no query shows the syntax.",
+    "search.none": "Nothing in the last 30 days matches <code>{query}</code>.",
+    "search.header": "🔎 <code>{query}</code>: {count} events, newest first "
+    "(page {page} of {pages})",
+    "search.event": "{n}. {title}\n   {when}",
+    "search.more": "{n}. {title}\n   {when} · +{more} more reports of this event",
 }

@@ -172,6 +172,7 @@ MESSAGES: dict[str, str] = {
     "/start — подписаться и включить оповещения\n"
     "/topics — выбрать темы\n"
     "/keywords — свои правила: /keywords add <i>правило</i>, /keywords remove <i>N</i>\n"
+    "/search <i>запрос</i> — поиск за 30 дней, по строке на событие\n"
     "/mode — сразу, ежедневная сводка или оба\n"
     "/digest <i>ЧЧ:ММ</i> — время сводки\n"
     "/timezone <i>Регион/Город</i> — часовой пояс\n"
@@ -216,4 +217,18 @@ MESSAGES: dict[str, str] = {
     "Очередь: ждут {pending}, повторяются {retrying}; ошибок отправки: {errors}\n\n"
     "<b>По дням (UTC)</b> — материалы / совпадения / отправлено\n{days}",
     "admin.stats_day": "{day}: {stories} / {matches} / {sent}",
+    # --- events and search ---
+    "cmd.search": "Поиск по новостям за 30 дней",
+    "alert.muted": "🔕 Это оповещение больше не будет обновляться.",
+    "alert.muted_already": "Обновления этого оповещения уже выключены.",
+    "search.usage": "<b>Поиск за 30 дней:</b> <code>/search вольфрам OR tungsten</code>\n"
+    "Тот же язык, что и у ключевых слов: <code>\"точная фраза\"</code>, <code>префикс*</code>, "
+    "<code>-слово</code>, <code>OR</code>, <code>title:слово</code>, <code>a NEAR/5 b</code>.",
+    "search.syntax": "❌ Запрос не принят: {message}\n› {marked}\n\n"
+    "/search без запроса покажет синтаксис.",
+    "search.none": "За 30 дней ничего не найдено по запросу <code>{query}</code>.",
+    "search.header": "🔎 <code>{query}</code>: событий — {count}, сначала новые "
+    "(страница {page} из {pages})",
+    "search.event": "{n}. {title}\n   {when}",
+    "search.more": "{n}. {title}\n   {when} · ещё материалов об этом событии: {more}",
 }

@@ -16,13 +16,19 @@ from storage.models import (
     Delivery,
     DeliveryStatus,
     DigestRun,
+    EventGrouping,
     KeywordDraft,
     KeywordRule,
     Match,
     Story,
     TopicSubscription,
 )
-from storage.repositories.matches import StoryView, load_story_views
+from storage.repositories.matches import (
+    SourceRef,
+    StoryView,
+    load_event_coverage,
+    load_story_views,
+)
 
 _PENDING = DeliveryStatus.PENDING.value
 
@@ -46,6 +52,8 @@ class PendingAlert:
     story: StoryView
     why: dict[str, Any]
     score: float
+    # Outlets that reported the same event in other stories (listed under the alert).
+    coverage: tuple[SourceRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +95,15 @@ async def load_alerts(
         )
     }
     views = await load_story_views(session, story_ids)
+    coverage = await load_event_coverage(session, views.values())
     return tuple(
-        PendingAlert(r.id, r.attempts, views[r.story_id], *why.get(r.story_id, ({}, 0.0)))
+        PendingAlert(
+            r.id,
+            r.attempts,
+            views[r.story_id],
+            *why.get(r.story_id, ({}, 0.0)),
+            coverage.get(r.story_id, ()),
+        )
         for r in rows
         if r.story_id in views
     )
@@ -251,7 +266,7 @@ class DeliveryRepository:
             return {status: int(n) for status, n in rows}
 
     async def lease_owners(self, now: datetime) -> set[str]:
-        """Owners of live leases on outbox rows and digest runs."""
+        """Owners of live leases on outbox rows and digest runs, and of the placing turn."""
         async with self._sessions() as session:
             owners: set[str] = set()
             for model in (Delivery, DigestRun):
@@ -262,6 +277,12 @@ class DeliveryRepository:
                         .distinct()
                     )
                 )
+            # The process holding the event-placing turn (storage.repositories.events).
+            owners.update(
+                await session.scalars(
+                    select(EventGrouping.owner).where(EventGrouping.owner.is_not(None))
+                )
+            )
             return owners
 
     async def release_leases(self, owners: Sequence[str]) -> None:
@@ -275,3 +296,8 @@ class DeliveryRepository:
                     .where(model.lease_owner.in_(list(owners)))
                     .values(lease_until=None, lease_owner=None)
                 )
+            await session.execute(
+                update(EventGrouping)
+                .where(EventGrouping.owner.in_(list(owners)))
+                .values(owner=None)
+            )

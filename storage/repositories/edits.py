@@ -78,6 +78,7 @@ class EditRepository:
                     Delivery.message_id.is_not(None),
                     Delivery.sent_at >= since,
                     Delivery.sources_rev < Story.sources_rev,
+                    Delivery.muted_at.is_(None),
                     _free(now),
                     Chat.blocked.is_(False),
                 )
@@ -137,6 +138,17 @@ class EditRepository:
                 await session.execute(
                     update(Delivery).where(Delivery.id.in_(ids)).values(sources_rev=rev, **values)
                 )
+
+    async def stop_updates(self, chat_id: int, message_id: int, now: datetime) -> int:
+        """No more edits for this message (its 🔕 button, or it can no longer be edited):
+        later coverage of its events is dropped for the chat. Returns the rows newly muted."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(Delivery)
+                .where(_message(chat_id, message_id), Delivery.muted_at.is_(None))
+                .values(muted_at=now)
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def retry_at(self, ids: Sequence[int], at: datetime, error: str) -> None:
         """Try the edit again at ``at``: the lease stays, with no owner, until then."""

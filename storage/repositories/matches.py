@@ -33,6 +33,7 @@ class StoryForMatch:
     title: str
     summary: str
     lang: str | None
+    event_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ class MatchIntent:
     why: dict[str, Any]
     score: float
     instant: bool
+    event_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ class StoryView:
     url: str | None
     published_at: datetime
     sources: tuple[SourceRef, ...] = field(default=())
+    summary: str = ""
+    event_key: str | None = None
 
 
 async def load_story_views(session: AsyncSession, story_ids: Iterable[int]) -> dict[int, StoryView]:
@@ -102,8 +106,42 @@ async def load_story_views(session: AsyncSession, story_ids: Iterable[int]) -> d
     for s in stories:
         shown = tuple(sources.get(s.id, []))
         url = s.canonical_url or next((r.url for r in shown if r.url), None)
-        views[s.id] = StoryView(s.id, s.title, url, s.published_at, shown)
+        views[s.id] = StoryView(
+            s.id, s.title, url, s.published_at, shown, s.summary or "", s.event_key
+        )
     return views
+
+
+async def load_event_coverage(
+    session: AsyncSession, stories: Iterable[StoryView]
+) -> dict[int, tuple[SourceRef, ...]]:
+    """For each story with an event, the outlets of the event's other stories that the story
+    itself does not list, first found first (each outlet once)."""
+    wanted = [s for s in stories if s.event_key]
+    keys = sorted({s.event_key for s in wanted if s.event_key})
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(Story.event_key, Story.id, Item.url, Feed.title, Feed.site_url, Feed.url)
+        .join(Item, Item.story_id == Story.id)
+        .join(Feed, Feed.id == Item.feed_id)
+        .where(Story.event_key.in_(keys))
+        .order_by(Item.fetched_at, Item.id)
+    )
+    by_event: dict[str, list[tuple[int, SourceRef]]] = {}
+    for key, story_id, item_url, feed_title, site_url, feed_url in rows:
+        ref = SourceRef(feed_title or _host(site_url or feed_url), item_url)
+        by_event.setdefault(key or "", []).append((story_id, ref))
+    coverage: dict[int, tuple[SourceRef, ...]] = {}
+    for story in wanted:
+        seen = {r.name for r in story.sources}
+        found: list[SourceRef] = []
+        for story_id, ref in by_event.get(story.event_key or "", ()):
+            if story_id != story.id and ref.name not in seen:
+                seen.add(ref.name)
+                found.append(ref)
+        coverage[story.id] = tuple(found)
+    return coverage
 
 
 def _host(url: str) -> str:
@@ -115,16 +153,28 @@ class MatchRepository:
     def __init__(self, sessions: SessionFactory) -> None:
         self._sessions = sessions
 
+    @property
+    def sessions(self) -> SessionFactory:
+        return self._sessions
+
     async def claim_unmatched(
         self, now: datetime, *, lease: timedelta, limit: int = 200
     ) -> list[StoryForMatch]:
-        """Lease up to ``limit`` new stories never matched; an expired lease is free again."""
+        """Lease up to ``limit`` new stories never matched; an expired lease is free again.
+
+        A story waits until its event is known: an alert is per event, not per story.
+        """
         free = (Story.match_lease_until.is_(None)) | (Story.match_lease_until < now)
         async with self._sessions() as session, session.begin():
             stories = (
                 await session.scalars(
                     select(Story)
-                    .where(Story.matched_at.is_(None), Story.is_backlog.is_(False), free)
+                    .where(
+                        Story.matched_at.is_(None),
+                        Story.is_backlog.is_(False),
+                        Story.event_key.is_not(None),
+                        free,
+                    )
                     .order_by(Story.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
@@ -132,7 +182,9 @@ class MatchRepository:
             ).all()
             for story in stories:
                 story.match_lease_until = now + lease
-            return [StoryForMatch(s.id, s.title, s.summary or "", s.lang) for s in stories]
+            return [
+                StoryForMatch(s.id, s.title, s.summary or "", s.lang, s.event_key) for s in stories
+            ]
 
     async def active_chats(self) -> list[ChatForMatch]:
         async with self._sessions() as session:
@@ -160,7 +212,9 @@ class MatchRepository:
     ) -> None:
         """Write matches and outbox rows and mark the stories matched, in one transaction.
 
-        The unique keys (chat, story) make a repeat after a crash a no-op.
+        The unique keys (chat, story) make a repeat after a crash a no-op, and (chat, event)
+        keeps a second report of an event out of a chat's outbox, whichever rule it matched
+        and whichever process matched it first.
         """
         async with self._sessions() as session, session.begin():
             await insert_ignoring_duplicates(
@@ -188,8 +242,9 @@ class MatchRepository:
                         "attempts": 0,
                         "next_attempt_at": now,
                         "created_at": now,
+                        "event_key": i.event_key,
                     }
-                    for i in intents
+                    for i in sorted(intents, key=lambda i: i.story_id)
                     if i.instant
                 ],
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
@@ -43,6 +44,10 @@ def test_demo_prints_alerts_and_a_digest_offline() -> None:
     assert "США расширяют влияние на ключевого союзника Китая и России" in out
     assert "Футбол" not in out  # the trap items never reach the subscriber
     assert "<a href" not in out  # rendered for a terminal
+    # One alert per event: later reports are listed under it, not sent again.
+    found = re.search(r"(\d+) matched the topics; (\d+) alerts, one per event", out)
+    assert found and int(found[2]) < int(found[1])
+    assert re.search(r"^\+\d+: ", out, re.M)
 
 
 def test_digest_preview_prints_without_sending(tmp_path: Path) -> None:

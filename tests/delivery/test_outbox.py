@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from aiogram import Bot
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from storage.models import Chat, Delivery, KeywordRule, Match, TopicSubscription
 from tests.delivery.conftest import (
     SEED_SUMMARY,
     SEED_TITLE,
+    T0,
     FakeClock,
     Pipeline,
     add_chat,
@@ -75,9 +77,13 @@ async def test_alerts_piling_up_for_one_chat_share_a_message(
     sessions: SessionFactory, tg: FakeTelegramServer, pipeline: Pipeline
 ) -> None:
     await add_chat(sessions, 6)
-    for n in range(5):
+    for n in range(5):  # days apart: five events, not five reports of one
         await add_story(
-            sessions, f"{SEED_TITLE} {n}", SEED_SUMMARY, sources=[("F", f"https://u/{n}")]
+            sessions,
+            f"{SEED_TITLE} {n}",
+            SEED_SUMMARY,
+            sources=[("F", f"https://u/{n}")],
+            published_at=T0 - timedelta(days=4 * n),
         )
     await pipeline.tick()
     [message] = tg.messages_to(6)
@@ -133,7 +139,13 @@ async def test_blocked_chat_is_flagged_and_its_rows_cancelled(
         chat = await session.get(Chat, 7)
         assert chat is not None and chat.blocked
     assert await statuses(sessions) == {"sent": 1, "cancelled": 1}
-    await add_story(sessions, SEED_TITLE + " 2", SEED_SUMMARY, sources=[("F", "https://u/2")])
+    await add_story(
+        sessions,
+        SEED_TITLE + " 2",
+        SEED_SUMMARY,
+        sources=[("F", "https://u/2")],
+        published_at=T0 - timedelta(days=4),  # another event
+    )
     await pipeline.tick()
     assert tg.texts(7) == [] and len(tg.texts(8)) == 2
 

@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from bot import callbacks
 from bot.callbacks import (
     TIMEZONE_CHOICES,
+    AlertMute,
     DigestChoice,
     ForgetAction,
     ForgetChoice,
@@ -23,6 +24,7 @@ from bot.callbacks import (
     LanguageChoice,
     Mode,
     ModeChoice,
+    SearchPage,
     TimezoneChoice,
     Topic,
     TopicToggle,
@@ -91,6 +93,8 @@ LONGEST: list[CallbackData] = [
     TimezoneChoice(index=len(TIMEZONE_CHOICES) - 1),
     DigestChoice(minute=23 * 60 + 59),
     LanguageChoice(lang=Language.EN),
+    AlertMute(),
+    SearchPage(search_id=BIG_ID, page=BIG_ID),
 ]
 
 

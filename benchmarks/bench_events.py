@@ -1,0 +1,101 @@
+"""Benchmark of event grouping: cost of placing an item with 0, 1,000 and 10,000 events open.
+
+Run: ``python benchmarks/bench_events.py [OPEN_EVENTS ...]`` (about a minute on one core).
+
+Open events are built from the 477 real items of ``tests/events/fixtures/events.jsonl``: copy
+``n`` of item ``i`` gets a made-up surname in its title ("... - Varokin 12"), so each copy is
+an event of its own (a report naming someone no other report names), and all are published
+within the window, so none expires. Then ``PLACED`` further copies are placed and timed: each
+shares its text, and so its countries, minerals and words, with the open copies of its item.
+
+Printed per row: open events, milliseconds per placed item (best and median of ``REPEATS``
+passes, as ``timeit`` advises on a shared machine), the ratio to the row with no open event
+(same run), and the memory the grouper holds per open event (tracemalloc).
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.events._features import KeyExtractor  # noqa: E402
+from bot.events.evaluate import load_labelled  # noqa: E402
+from bot.events.grouping import EventGrouper, EventItem  # noqa: E402
+from bot.events.items import item_from_json  # noqa: E402
+
+OPEN_COUNTS = tuple(int(x) for x in (sys.argv[1:] or ["0", "1000", "10000"]))
+PLACED = 500  # items timed per pass
+REPEATS = 3
+_SYLLABLES = ("va", "ro", "kin", "da", "mu", "sel", "te", "bor", "ni", "gal", "zu", "fen")
+
+
+def surname(n: int) -> str:
+    """A made-up surname, distinct for each ``n`` (three syllables, then a number)."""
+    a, b, c = n % 12, (n // 12) % 12, (n // 144) % 12
+    return f"{_SYLLABLES[a].title()}{_SYLLABLES[b]}{_SYLLABLES[c]} {n}"
+
+
+def copies(items: list[EventItem], start: int, count: int, at: timedelta) -> list[EventItem]:
+    """``count`` copies, each naming its own person, published ``at`` after the first item."""
+    base = items[0].published
+    return [
+        replace(
+            items[n % len(items)],
+            id=f"copy-{n}",
+            title=f"{items[n % len(items)].title} - {surname(n)}",
+            published=base + at,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def build(items: list[EventItem], extractor: KeyExtractor, open_events: int) -> EventGrouper:
+    grouper = EventGrouper(extractor=extractor)
+    for item in copies(items, 0, open_events, timedelta(hours=0)):
+        grouper.place(item)
+    return grouper
+
+
+def main() -> None:
+    rows = load_labelled()
+    items = [item_from_json(r) for r in rows]
+    extractor = KeyExtractor()
+    # Fill the token caches once, as a running bot has them after its first hour.
+    build(items, extractor, len(items))
+    print(f"{'open events':>12}{'ms/item best':>14}{'median':>8}{'ratio':>7}{'KiB/event':>11}")
+    baseline: float | None = None
+    for open_events in OPEN_COUNTS:
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        grouper = build(items, extractor, open_events)
+        held = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        runs = []
+        for repeat in range(REPEATS):
+            placed = copies(items, 1_000_000 + repeat * PLACED, PLACED, timedelta(hours=48))
+            fresh = build(items, extractor, open_events) if repeat else grouper
+            started = time.perf_counter()
+            for item in placed:
+                fresh.place(item)
+            runs.append((time.perf_counter() - started) / PLACED * 1000)
+        best = min(runs)
+        baseline = best if baseline is None else baseline
+        per_event = held / open_events / 1024 if open_events else 0.0
+        print(
+            f"{open_events:>12,}{best:>14.3f}{statistics.median(runs):>8.3f}"
+            f"{best / baseline:>7.2f}{per_event:>11.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

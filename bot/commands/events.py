@@ -1,0 +1,35 @@
+"""``c5watch events``: JSON Lines items in, ``{"id", "event"}`` out per line (see contracts.md).
+
+Pure like ``classify``: no settings, database or network. Items are placed in the order given,
+as the running bot places stories in the order they arrive, and events two windows older than
+the newest item are forgotten as the bot forgets them (``bot.events.stream``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from bot.events.grouping import EventGrouper
+from bot.events.items import item_from_json
+from bot.events.stream import StreamPlacer
+
+
+def run_events(stdin: TextIO, stdout: TextIO, grouper: EventGrouper | None = None) -> int:
+    """Place each input line's item in an event. Returns 1 if any line was refused."""
+    placer = StreamPlacer(grouper)
+    status = 0
+    for number, line in enumerate(stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            item = item_from_json(obj)
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            out: dict[str, Any] = {"line": number, "error": str(exc)}
+            status = 1
+        else:
+            out = {"id": obj["id"], "event": placer.place(item)}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        stdout.flush()
+    return status

@@ -1,0 +1,63 @@
+"""Whether a headline announces something ahead ("will visit", «посетит») or reports it done.
+
+An announcement and the happening it announces are reported apart: an invitation to a summit
+a week ahead is not the summit. Only the title is read: a lede often mixes both.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.matching._morph import _analyzer
+from bot.matching.normalise import fold, raw_tokens
+
+_ENGLISH_AHEAD = re.compile(
+    r"\b(?:will|to be held|upcoming|(?:plans?|set|expected|due|going)\s+to|may be held)\b",
+    re.IGNORECASE,
+)
+# "Xi to attend ...", but not "Trump invites leaders to attend ...": the invitation is done.
+_ENGLISH_TO_DO = re.compile(
+    r"\bto\s+(?:host|visit|attend|meet|hold|sign|travel|launch|join|chair|head|open)\b",
+    re.IGNORECASE,
+)
+_INVITES = re.compile(r"\binvit", re.IGNORECASE)
+# Words that announce without being future verbs.
+_RUSSIAN_AHEAD = frozenset(
+    {
+        "будет",
+        "будут",
+        "намерен",
+        "намерена",
+        "намерены",
+        "планирует",
+        "планируют",
+        "предстоящий",
+        "предстоящем",
+        "предстоящего",
+        "готовится",
+        "собирается",
+    }
+)
+_CYRILLIC = re.compile("[а-я]")
+
+
+@lru_cache(maxsize=50_000)
+def _future_verb(word: str) -> bool:
+    parse = _analyzer().parse(word)[0]
+    return "VERB" in parse.tag and "futr" in parse.tag
+
+
+def announces(title: str) -> bool:
+    """Whether ``title`` announces a happening still ahead."""
+    if _ENGLISH_AHEAD.search(title):
+        return True
+    if _ENGLISH_TO_DO.search(title) and not _INVITES.search(title):
+        return True
+    for raw in raw_tokens(title):
+        word = fold(raw)
+        if not _CYRILLIC.match(word):
+            continue
+        if word in _RUSSIAN_AHEAD or _future_verb(word):
+            return True
+    return False

@@ -1,0 +1,144 @@
+"""Pairwise precision and recall of "same event" on hand-labelled items.
+
+    python -m bot.events.evaluate [PATH] [--errors]   (default tests/events/fixtures/events.jsonl)
+
+Each line of PATH is an item (``id``, ``title``, ``summary``, ``published``, optional ``lang``,
+``url``, ``source``) with ``event``, its hand label. Items are placed in the order of the file,
+as the bot places them in the order they arrive. A pair of items is positive when both carry
+the same label; precision is the share of the pairs the grouper put together that are
+positive, recall the share of positive pairs it put together.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from bot.events.grouping import EventGrouper
+from bot.events.items import item_from_json
+from bot.events.stream import StreamPlacer
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests/events/fixtures/events.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """Counts of item pairs: put together and labelled together (tp), put together only (fp),
+    labelled together only (fn)."""
+
+    scope: str
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load_labelled(path: str | Path = DEFAULT_PATH) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def predict(rows: Sequence[dict[str, Any]], grouper: EventGrouper | None = None) -> list[str]:
+    """The event key of each row, placed in order as ``c5watch events`` places them."""
+    placer = StreamPlacer(grouper)
+    return [placer.place(item_from_json(row)) for row in rows]
+
+
+def _scope(a: dict[str, Any], b: dict[str, Any]) -> str:
+    langs = {a.get("lang"), b.get("lang")}
+    return "cross-language" if len(langs) > 1 else "same language"
+
+
+def score(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[PairScore]:
+    """Pair counts over all pairs, then over same-language and cross-language pairs."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    # Only pairs sharing a label or a key can count; listing them avoids n² over all pairs.
+    candidates: set[tuple[int, int]] = set()
+    for groups in (_indices(r["event"] for r in rows), _indices(keys)):
+        for members in groups.values():
+            candidates.update(combinations(members, 2))
+    for i, j in candidates:
+        same_label = rows[i]["event"] == rows[j]["event"]
+        same_key = keys[i] == keys[j]
+        slot = 0 if same_label and same_key else 1 if same_key else 2
+        for scope in ("all pairs", _scope(rows[i], rows[j])):
+            counts[scope][slot] += 1
+    return [
+        PairScore(scope, *counts[scope])
+        for scope in ("all pairs", "same language", "cross-language")
+    ]
+
+
+def _indices(values: Any) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for i, value in enumerate(values):
+        found[value].append(i)
+    return found
+
+
+def errors(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[str]:
+    """One line per false merge and per missed pair, for tuning by hand."""
+    lines: list[str] = []
+    by_key = _indices(keys)
+    by_label = _indices(r["event"] for r in rows)
+    for members in by_key.values():
+        for i, j in combinations(members, 2):
+            if rows[i]["event"] != rows[j]["event"]:
+                lines.append(
+                    f"merged: {rows[i]['id']} | {rows[j]['id']}: "
+                    f"{rows[i]['title'][:60]} | {rows[j]['title'][:60]}"
+                )
+    for members in by_label.values():
+        for i, j in combinations(members, 2):
+            if keys[i] != keys[j]:
+                lines.append(
+                    f"missed: {rows[i]['id']} | {rows[j]['id']}: "
+                    f"{rows[i]['title'][:60]} | {rows[j]['title'][:60]}"
+                )
+    return lines
+
+
+def render(rows: Sequence[dict[str, Any]], scores: Sequence[PairScore]) -> str:
+    labels = {r["event"] for r in rows}
+    head = f"{len(rows)} items, {len(labels)} labelled events"
+    table = [f"{'pairs':<16}{'tp':>6}{'fp':>6}{'fn':>6}{'precision':>11}{'recall':>8}{'F1':>7}"]
+    for s in scores:
+        table.append(
+            f"{s.scope:<16}{s.tp:>6}{s.fp:>6}{s.fn:>6}"
+            f"{s.precision:>11.3f}{s.recall:>8.3f}{s.f1:>7.3f}"
+        )
+    return "\n".join([head, *table])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    show_errors = "--errors" in args
+    paths = [a for a in args if a != "--errors"]
+    rows = load_labelled(paths[0] if paths else DEFAULT_PATH)
+    keys = predict(rows)
+    print(render(rows, score(rows, keys)))
+    if show_errors:
+        print("\n".join(errors(rows, keys)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

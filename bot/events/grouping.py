@@ -1,0 +1,215 @@
+"""Incremental grouping of reports into events.
+
+An item joins the open event whose keys it shares most (weighted by rarity, and by how many of
+the event's reports carry each key), if that is enough and the event is close in time;
+otherwise it opens an event of its own. Candidates come only from the postings of the item's
+rare keys, so placing an item costs in proportion to the events that share them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from bot.events._features import ItemKeys, KeyExtractor
+
+# A key carried by more open events than this is no longer rare: it is not looked up.
+MAX_POSTING = 100
+# Score an item needs to join an event, and keys it must share with it.
+JOIN_SCORE = 0.3
+JOIN_SHARED = 2
+EVE = timedelta(hours=36)
+DF_PRIOR = 200
+# Reports of an event an item is compared with one by one (the first ones).
+MAX_MEMBERS = 8
+PAIR_FACTOR = 0.4
+# Candidate events compared in full with an item, those sharing most weight with it first.
+MAX_COMPARED = 16
+DF_SCALE = math.log(50)
+
+
+@dataclass(frozen=True, slots=True)
+class EventItem:
+    id: str  # caller's id (story id as str in the bot)
+    title: str
+    summary: str
+    published: datetime  # aware UTC
+    lang: str | None = None
+    url: str | None = None
+    source: str | None = None  # outlet (host or feed title)
+
+
+@dataclass(slots=True)
+class _Event:
+    key: str
+    first: datetime
+    newest: datetime
+    size: int = 0
+    sums: dict[str, float] = field(default_factory=dict)  # key -> summed weight over reports
+    square: float = 0.0  # squared length of ``sums``
+    names: dict[str, int] = field(default_factory=dict)  # title name -> reports naming it
+    ahead: int = 0  # reports whose title announces it as still to come
+    members: list[ItemKeys] = field(default_factory=list)
+
+    def norm(self) -> float:
+        return self.square**0.5 or 1.0
+
+
+def event_key(item_id: str) -> str:
+    """A short stable key derived from the id of an event's first item."""
+    return "e" + hashlib.blake2b(item_id.encode("utf-8"), digest_size=6).hexdigest()
+
+
+class EventGrouper:
+    """Places items into events as they arrive; the same items in the same order give the
+    same keys."""
+
+    def __init__(
+        self, window: timedelta = timedelta(hours=72), extractor: KeyExtractor | None = None
+    ) -> None:
+        self.window = window
+        self._extractor = extractor if extractor is not None else KeyExtractor()
+        self._events: dict[str, _Event] = {}
+        self._postings: dict[str, dict[str, None]] = {}  # key -> event keys, in order added
+        self._seen: dict[str, int] = {}  # key -> reports seen that carry it
+        self._total = 0
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def place(self, item: EventItem) -> str:
+        """The event key for this item (a new or an existing event); deterministic: the same
+        items in the same order give the same keys. Cost proportional to the candidate events
+        sharing the item's rare entities, not to all events."""
+        keys = self._weighted(self._extractor.keys(item.title, item.summary))
+        chosen = self._best_event(keys, item.published)
+        if chosen is None:
+            chosen = self._new_key(item.id)
+        self._add(chosen, keys, item.published)
+        return chosen
+
+    def restore(self, item: EventItem, key: str) -> None:
+        """Add an item already assigned to `key` (used to rebuild state after a restart from
+        stored stories of the last window, in their original order)."""
+        keys = self._weighted(self._extractor.keys(item.title, item.summary))
+        self._add(key, keys, item.published)
+
+    def expire(self, before: datetime) -> None:
+        """Forget events whose newest item is older than `before`."""
+        old = [e for e in self._events.values() if e.newest < before]
+        for event in old:
+            del self._events[event.key]
+            for key in event.sums:
+                posting = self._postings.get(key)
+                if posting is not None:
+                    posting.pop(event.key, None)
+                    if not posting:
+                        del self._postings[key]
+
+    def _weighted(self, keys: ItemKeys) -> ItemKeys:
+        """Keys weighted down by how many reports seen so far carry them: in a stream about
+        Central Asia, "Kazakhstan" tells little about which event an item reports."""
+        seen = self._seen
+        total = self._total + DF_PRIOR
+        for key in keys.weights:
+            seen[key] = seen.get(key, 0) + 1
+        self._total += 1
+        weights = {
+            key: weight * min(1.0, math.log(total / seen[key]) / DF_SCALE)
+            for key, weight in keys.weights.items()
+        }
+        return replace(keys, weights=weights)
+
+    def _new_key(self, item_id: str) -> str:
+        key = event_key(item_id)
+        n = 1
+        while key in self._events:  # the same id placed twice: still two events
+            n += 1
+            key = f"{event_key(item_id)}-{n}"
+        return key
+
+    def _best_event(self, keys: ItemKeys, published: datetime) -> str | None:
+        """The open event most similar to the item (cosine of rarity-weighted keys), if it is
+        similar enough; ties go to the event opened first."""
+        dots: dict[str, float] = {}
+        shared: dict[str, int] = {}
+        for key, weight in keys.weights.items():
+            posting = self._postings.get(key)
+            if posting is None or len(posting) > MAX_POSTING:
+                continue
+            for candidate in posting:
+                summed = self._events[candidate].sums[key]
+                dots[candidate] = dots.get(candidate, 0.0) + weight * summed
+                shared[candidate] = shared.get(candidate, 0) + 1
+        norm = keys.norm
+        best: str | None = None
+        best_score = JOIN_SCORE
+        # Only the events sharing most weight are compared report by report; sorted() is
+        # stable, so ties keep the order in which the events were met.
+        events = self._events
+        ranked = sorted(
+            (c for c in dots if shared[c] >= JOIN_SHARED and self._near(events[c], published)),
+            key=dots.__getitem__,
+            reverse=True,
+        )
+        for candidate in ranked[:MAX_COMPARED]:
+            event, dot = events[candidate], dots[candidate]
+            if _conflict(keys, event) or not self._same_stage(keys, event, published):
+                continue
+            pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
+            similarity = max(dot / (norm * event.norm()), *pairs)
+            if similarity >= best_score and (best is None or similarity > best_score):
+                best, best_score = candidate, similarity
+        return best
+
+    def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
+        """An announcement joins reports of the happening, or the reverse, only on the eve or
+        the day itself ("the summit takes place today"); days apart they are two events."""
+        event_ahead = 2 * event.ahead > event.size
+        if keys.ahead == event_ahead:
+            return True
+        return event.first - EVE <= published <= event.newest + EVE
+
+    def _near(self, event: _Event, published: datetime) -> bool:
+        return event.first - self.window <= published <= event.newest + self.window
+
+    def _add(self, key: str, keys: ItemKeys, published: datetime) -> None:
+        event = self._events.get(key)
+        if event is None:
+            event = self._events[key] = _Event(key, published, published)
+        event.first = min(event.first, published)
+        event.newest = max(event.newest, published)
+        event.size += 1
+        for term, weight in keys.weights.items():
+            before = event.sums.get(term)
+            if before is None:
+                self._postings.setdefault(term, {})[key] = None
+                before = 0.0
+            event.sums[term] = before + weight
+            event.square += (before + weight) ** 2 - before**2
+        for name in keys.names:
+            event.names[name] = event.names.get(name, 0) + 1
+        event.ahead += keys.ahead
+        if len(event.members) < MAX_MEMBERS:
+            event.members.append(keys)
+
+
+def _conflict(keys: ItemKeys, event: _Event) -> bool:
+    """Whether the item and the event each name someone or something the other never
+    mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
+    if keys.names <= event.sums.keys():
+        return False
+    core = (n for n, count in event.names.items() if 2 * count >= event.size)
+    return any(n not in keys.weights for n in core)
+
+
+def _similarity(a: ItemKeys, b: ItemKeys) -> float:
+    """Cosine of two reports' keys; across languages only the keys that can cross (names,
+    alias groups, figures) make up the lengths, since the rest have no counterpart."""
+    small, large = sorted((a.weights, b.weights), key=len)
+    dot = sum(w * large[k] for k, w in small.items() if k in large)
+    if a.cyrillic == b.cyrillic:
+        return dot / (a.norm * b.norm)
+    return min(1.0, dot / (a.bridge_norm() * b.bridge_norm()))

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from bot.events._features import KeyExtractor
+from bot.events.grouping import EventGrouper, EventItem, event_key
+from bot.events.items import item_from_json
+
+SNAPSHOTS = Path(__file__).resolve().parents[2] / "seeds/snapshots"
+
+JOINT_VENTURE = "2025-11 Cove Capital-Tau-Ken Samruk tungsten joint venture"
+SUMMIT = "2025-11 C5+1 summit at the White House"
+
+
+def _days(rows: list[dict[str, Any]], first: str, last: str) -> list[dict[str, Any]]:
+    return [r for r in rows if first <= r["published"] <= last]
+
+
+def _place_all(rows: list[dict[str, Any]], grouper: EventGrouper) -> dict[str, str]:
+    return {r["id"]: grouper.place(item_from_json(r)) for r in rows}
+
+
+def test_joint_venture_reports_in_both_languages_are_one_event_apart_from_the_summit(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    week = _days(labelled, "2025-11-01", "2025-11-10")
+    keys = _place_all(week, EventGrouper(extractor=extractor))
+    venture = [r for r in week if r["event"] == JOINT_VENTURE]
+    assert {r["lang"] for r in venture} == {"en", "ru"}
+    assert len({keys[r["id"]] for r in venture}) == 1, "one alert for the joint venture"
+    summit = {keys[r["id"]] for r in week if r["event"] == SUMMIT}
+    assert keys[venture[0]["id"]] not in summit, "a deal signed at a summit is its own event"
+
+
+def test_russian_and_english_names_of_one_thing_meet(extractor: KeyExtractor) -> None:
+    russian = extractor.keys(
+        "Вольфрам в Карагандинской области", "Казахстан и Cove Capital создают СП"
+    )
+    english = extractor.keys("Tungsten in Karaganda", "Kazakhstan and Cove Capital form a venture")
+    shared = russian.weights.keys() & english.weights.keys()
+    assert {"~tungsten", "~karaganda", "~kazakhstan", "~cove_capital"} <= shared
+
+
+def test_the_same_items_in_the_same_order_give_the_same_keys(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    rows = _days(labelled, "2025-10-01", "2025-11-30")
+    first = _place_all(rows, EventGrouper(extractor=extractor))
+    second = _place_all(rows, EventGrouper(extractor=KeyExtractor()))
+    assert first == second
+
+
+def test_an_event_key_comes_from_its_first_report(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    venture = [r for r in labelled if r["event"] == JOINT_VENTURE]
+    keys = _place_all(venture, EventGrouper(extractor=extractor))
+    assert set(keys.values()) == {event_key(venture[0]["id"])}
+    assert len(event_key(venture[0]["id"])) <= 16
+
+
+def test_restored_events_take_later_reports(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    week = _days(labelled, "2025-11-01", "2025-11-10")
+    cut = next(i for i, r in enumerate(week) if r["id"] == "both-ru-009")
+    before, after = week[:cut], week[cut:]
+    running = EventGrouper(extractor=extractor)
+    placed = _place_all(before, running)
+
+    restarted = EventGrouper(extractor=extractor)
+    for row in before:
+        restarted.restore(item_from_json(row), placed[row["id"]])
+    later = item_from_json(after[0])
+    assert restarted.place(later) == running.place(later) == placed["both-en-002"]
+
+
+def test_expired_events_take_no_more_reports(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    venture = [item_from_json(r) for r in labelled if r["event"] == JOINT_VENTURE]
+    grouper = EventGrouper(extractor=extractor)
+    first = grouper.place(venture[0])
+    assert len(grouper) == 1
+    grouper.expire(venture[0].published + timedelta(seconds=1))
+    assert len(grouper) == 0
+    assert grouper.place(venture[1]) != first
+
+
+def test_a_report_days_after_the_window_is_a_new_event(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    venture = [item_from_json(r) for r in labelled if r["event"] == JOINT_VENTURE]
+    grouper = EventGrouper(window=timedelta(hours=72), extractor=extractor)
+    first = grouper.place(venture[0])
+    assert grouper.place(venture[1]) == first
+    late = replace(venture[2], published=venture[1].published + timedelta(days=10))
+    assert grouper.place(late) != first
+
+
+def test_an_announcement_weeks_ahead_is_not_the_happening(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    rows = _days(labelled, "2025-10-20", "2025-11-10")
+    keys = _place_all(rows, EventGrouper(extractor=extractor))
+    invitation = {keys[r["id"]] for r in rows if r["event"].startswith("2025-10 Trump invites")}
+    summit = {keys[r["id"]] for r in rows if r["event"] == SUMMIT}
+    assert len(invitation) == 1
+    assert not invitation & summit
+
+
+def _snapshot_items() -> list[list[EventItem]]:
+    """The demo's feed snapshots, one list of items per feed, as the feeds give them."""
+    feeds = []
+    for path in sorted(SNAPSHOTS.glob("*.xml")):
+        entries = feedparser.parse(path.read_bytes()).entries
+        feeds.append(
+            [
+                EventItem(
+                    id=e.link,
+                    title=e.title,
+                    summary=e.get("summary", ""),
+                    published=datetime(*e.published_parsed[:6], tzinfo=UTC),
+                )
+                for e in entries
+            ]
+        )
+    return feeds
+
+
+def test_the_demo_feeds_give_one_event_for_the_joint_venture_in_any_order(
+    extractor: KeyExtractor,
+) -> None:
+    feeds = _snapshot_items()
+    feed_by_feed = [item for feed in feeds for item in feed]
+    by_date = sorted(feed_by_feed, key=lambda item: item.published)
+    for order in (feed_by_feed, by_date):
+        grouper = EventGrouper(extractor=extractor)
+        keys = {item.id: grouper.place(item) for item in order}
+        venture = {
+            keys[item.id]
+            for item in order
+            if "Cove" in item.title + item.summary and item.published.day in (6, 7, 9)
+        }
+        assert len(venture) == 1
