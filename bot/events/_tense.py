@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.matching._morph import _analyzer
+from bot.matching._morph import russian_best_tag
 from bot.matching.normalise import fold, raw_tokens
 
 _ENGLISH_AHEAD = re.compile(
@@ -44,8 +44,8 @@ _CYRILLIC = re.compile("[а-я]")
 
 @lru_cache(maxsize=50_000)
 def _future_verb(word: str) -> bool:
-    parse = _analyzer().parse(word)[0]
-    return "VERB" in parse.tag and "futr" in parse.tag
+    tag = set(russian_best_tag(word).replace(" ", ",").split(","))
+    return "VERB" in tag and "futr" in tag
 
 
 def announces(title: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 _lock = threading.Lock()
 _morph: Any = None
+_tagger: Any = None
 _stemmer: Any = None
 
 
@@ -24,6 +25,20 @@ def _analyzer() -> Any:
                 # estimate (it orders the parses, never drops one), halve the cost of a word.
                 _morph = pymorphy3.MorphAnalyzer(result_type=None, probability_estimator_cls=None)
     return _morph
+
+
+def russian_best_tag(word: str) -> str:
+    """The grammatical tag of the most probable parse of ``word`` ("VERB,perf,tran sing,3per,
+    futr,indc"). Lemmas need no ranking (see ``_analyzer``); a reader of one parse does, so
+    this uses an analyzer with pymorphy3's probability estimate, created on first use."""
+    global _tagger
+    if _tagger is None:
+        with _lock:
+            if _tagger is None:
+                import pymorphy3
+
+                _tagger = pymorphy3.MorphAnalyzer()
+    return str(_tagger.parse(word)[0].tag)
 
 
 def _english() -> Any:
