@@ -11,7 +11,6 @@ positive, recall the share of positive pairs it put together.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,12 +22,14 @@ from typing import Any
 from bot.events.grouping import EventGrouper
 from bot.events.items import item_from_json
 from bot.events.stream import StreamPlacer
+from bot.matching.evaluate import PrecisionRecall
+from bot.matching.evaluate import load_labelled as load_jsonl
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests/events/fixtures/events.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
-class PairScore:
+class PairScore(PrecisionRecall):
     """Counts of item pairs: put together and labelled together (tp), put together only (fp),
     labelled together only (fn)."""
 
@@ -37,23 +38,9 @@ class PairScore:
     fp: int
     fn: int
 
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
 
 def load_labelled(path: str | Path = DEFAULT_PATH) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return load_jsonl(path)
 
 
 def predict(rows: Sequence[dict[str, Any]], grouper: EventGrouper | None = None) -> list[str]:

@@ -28,18 +28,13 @@ FIXTURES = Path(__file__).resolve().parents[2] / "tests/matching/fixtures"
 DEFAULT_PATH = FIXTURES / "labelled.jsonl"
 
 
-@dataclass(frozen=True)
-class Score:
-    topic: str
-    lang: str
+class PrecisionRecall:
+    """Precision, recall and F1 of a dataclass's ``tp``, ``fp`` and ``fn`` counts."""
+
+    __slots__ = ()
     tp: int
     fp: int
     fn: int
-    tn: int
-
-    @property
-    def positives(self) -> int:
-        return self.tp + self.fn
 
     @property
     def precision(self) -> float:
@@ -53,6 +48,20 @@ class Score:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Score(PrecisionRecall):
+    topic: str
+    lang: str
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def positives(self) -> int:
+        return self.tp + self.fn
 
 
 def load_labelled(path: str | Path = DEFAULT_PATH) -> list[dict[str, Any]]:
