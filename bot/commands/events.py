@@ -13,23 +13,15 @@ from typing import Any, TextIO
 from bot.events.grouping import EventGrouper
 from bot.events.items import item_from_json
 from bot.events.stream import StreamPlacer
+from bot.matching.classify import answer_lines
 
 
 def run_events(stdin: TextIO, stdout: TextIO, grouper: EventGrouper | None = None) -> int:
     """Place each input line's item in an event. Returns 1 if any line was refused."""
     placer = StreamPlacer(grouper)
-    status = 0
-    for number, line in enumerate(stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            item = item_from_json(obj)
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            out: dict[str, Any] = {"line": number, "error": str(exc)}
-            status = 1
-        else:
-            out = {"id": obj["id"], "event": placer.place(item)}
-        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        stdout.flush()
-    return status
+
+    def answer(obj: Any) -> str:
+        item = item_from_json(obj)
+        return json.dumps({"id": obj["id"], "event": placer.place(item)}, ensure_ascii=False) + "\n"
+
+    return answer_lines(stdin, stdout, answer)

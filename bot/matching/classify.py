@@ -45,21 +45,31 @@ def output_line(ident: Any, matches: Sequence[TopicMatch]) -> str:
     return f'{head}, "topics": [{names}], "why": {{{why}}}}}\n'
 
 
-def run_classify(stdin: TextIO, stdout: TextIO, classifier: TopicClassifier | None = None) -> int:
-    """Classify each input line into the curated topics. Returns 1 if any line was refused."""
-    classifier = classifier or TopicClassifier()
+def answer_lines(stdin: TextIO, stdout: TextIO, answer: Callable[[Any], str]) -> int:
+    """The JSON Lines loop of the pure commands (classify, events): each non-blank line's
+    object through ``answer``, which returns the output line or raises ValueError for input
+    it refuses; a refused line gets ``{"line": N, "error": ...}`` and the rest go on. Returns 1
+    if any line was refused."""
     status = 0
     for number, line in enumerate(stdin, 1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            item = _item(obj)
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            text = answer(json.loads(line))  # json.JSONDecodeError is a ValueError
+        except ValueError as exc:
             text = _ENCODE({"line": number, "error": str(exc)}) + "\n"
             status = 1
-        else:
-            text = output_line(obj["id"], classifier.classify(item))
         stdout.write(text)
         stdout.flush()
     return status
+
+
+def run_classify(stdin: TextIO, stdout: TextIO, classifier: TopicClassifier | None = None) -> int:
+    """Classify each input line into the curated topics. Returns 1 if any line was refused."""
+    topics = classifier or TopicClassifier()
+
+    def answer(obj: Any) -> str:
+        item = _item(obj)  # checks the object, its id included, before anything reads it
+        return output_line(obj["id"], topics.classify(item))
+
+    return answer_lines(stdin, stdout, answer)
