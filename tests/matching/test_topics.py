@@ -147,6 +147,30 @@ def test_definitions_and_traps(
         ("Казахстан присоединился к Авраамовым соглашениям", "", {"c5plus1"}),
         # Jackson–Vanik is a US law.
         ("Bill to lift Jackson-Vanik for Uzbekistan advances", "", {"c5plus1"}),
+        # A deal the title frames as the two states', though companies signed it.
+        (
+            "U.S. and Uzbekistan launch a copper joint venture",
+            "US-based Acme LLC and the state company JSC Almalyk will build a plant.",
+            {"c5plus1"},
+        ),
+        (
+            "Acme LLC and Almalyk launch a copper joint venture",
+            "US-based Acme LLC will build a plant in Uzbekistan.",
+            set(),
+        ),
+        # Lithium the drug, and the EU's raw-materials partnerships.
+        (
+            "Lithium prescriptions fall",
+            "Fewer patients with bipolar disorder receive lithium.",
+            set(),
+        ),
+        ("Lithium supply from Chile rises", "Mining output grew.", {"critical_minerals"}),
+        (
+            "ЕС и Узбекистан подписали меморандум",
+            "Стороны заключили партнерство в области сырья и аккумуляторов.",
+            {"critical_minerals"},
+        ),
+        ("Сырьё для текстиля подорожало", "Соглашение о поставках хлопка продлено.", set()),
     ],
 )
 def test_kinds_named_by_the_definitions(
