@@ -1,9 +1,10 @@
 """Incremental grouping of reports into events.
 
-An item joins the open event whose keys it shares most (weighted by rarity, and by how many of
-the event's reports carry each key), if that is enough and the event is close in time;
-otherwise it opens an event of its own. Candidates come only from the postings of the item's
-rare keys, so placing an item costs in proportion to the events that share them.
+Candidates for an item come only from the postings of its rare keys, so placing it costs in
+proportion to the events that share them. Each candidate event close enough in time is then
+scored report by report with a small learned pairwise model (``bot.events._pair``); the item
+joins the event whose best-matching report scores highest, if that clears the model's
+threshold, and otherwise opens an event of its own.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.events._features import ItemKeys, KeyExtractor
+from bot.events._pair import PairModel, event_cosine, load_model, pair_features
 
 # A key carried by more open events than this is no longer rare: it is not looked up.
 MAX_POSTING = 100
-# Score an item needs to join an event, and keys it must share with it.
-JOIN_SCORE = 0.3
+# Keys an item must share with an event for the event to be scored at all.
 JOIN_SHARED = 2
-EVE = timedelta(hours=36)
 DF_PRIOR = 200
-# Reports of an event an item is compared with one by one (the first ones).
-MAX_MEMBERS = 8
-PAIR_FACTOR = 0.4
-# Candidate events compared in full with an item, those sharing most weight with it first.
-MAX_COMPARED = 16
 DF_SCALE = math.log(50)
+# Reports of an event an item is scored against one by one (the first ones).
+MAX_MEMBERS = 8
+# Candidate events scored in full, those sharing most weight with the item first.
+MAX_COMPARED = 12
+# Later coverage of a happening (an explainer, an expert's comment) may come weeks after it;
+# the pairwise model lets it join only when it shares the event's specific names.
+FOLLOW_UP = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +48,16 @@ class _Event:
     key: str
     first: datetime
     newest: datetime
-    size: int = 0
     sums: dict[str, float] = field(default_factory=dict)  # key -> summed weight over reports
     square: float = 0.0  # squared length of ``sums``
-    names: dict[str, int] = field(default_factory=dict)  # title name -> reports naming it
-    ahead: int = 0  # reports whose title announces it as still to come
-    members: list[ItemKeys] = field(default_factory=list)
+    members: list[_Member] = field(default_factory=list)
 
-    def norm(self) -> float:
-        return self.square**0.5 or 1.0
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    keys: ItemKeys
+    published: datetime
+    source: str | None
 
 
 def event_key(item_id: str) -> str:
@@ -67,10 +70,14 @@ class EventGrouper:
     same keys."""
 
     def __init__(
-        self, window: timedelta = timedelta(hours=72), extractor: KeyExtractor | None = None
+        self,
+        window: timedelta = timedelta(hours=72),
+        extractor: KeyExtractor | None = None,
+        model: PairModel | None = None,
     ) -> None:
         self.window = window
         self._extractor = extractor if extractor is not None else KeyExtractor()
+        self._model = model if model is not None else load_model()
         self._events: dict[str, _Event] = {}
         self._postings: dict[str, dict[str, None]] = {}  # key -> event keys, in order added
         self._seen: dict[str, int] = {}  # key -> reports seen that carry it
@@ -79,22 +86,33 @@ class EventGrouper:
     def __len__(self) -> int:
         return len(self._events)
 
+    @property
+    def horizon(self) -> timedelta:
+        """How long an event must be kept after its newest report for later items to still
+        join it: callers pass ``now - horizon`` to ``expire``."""
+        return max(2 * self.window, self.window + FOLLOW_UP)
+
     def place(self, item: EventItem) -> str:
         """The event key for this item (a new or an existing event); deterministic: the same
         items in the same order give the same keys. Cost proportional to the candidate events
         sharing the item's rare entities, not to all events."""
         keys = self._weighted(self._extractor.keys(item.title, item.summary))
-        chosen = self._best_event(keys, item.published)
+        chosen = self._best_event(keys, item)
         if chosen is None:
             chosen = self._new_key(item.id)
-        self._add(chosen, keys, item.published)
+        self._add(chosen, keys, item)
         return chosen
 
     def restore(self, item: EventItem, key: str) -> None:
         """Add an item already assigned to `key` (used to rebuild state after a restart from
         stored stories of the last window, in their original order)."""
         keys = self._weighted(self._extractor.keys(item.title, item.summary))
-        self._add(key, keys, item.published)
+        self._add(key, keys, item)
+
+    def weigh(self, item: EventItem) -> ItemKeys:
+        """The item's keys weighted by the reports seen so far, counting it as seen (what
+        ``place`` does before choosing an event; the training script reads pairs through it)."""
+        return self._weighted(self._extractor.keys(item.title, item.summary))
 
     def expire(self, before: datetime) -> None:
         """Forget events whose newest item is older than `before`."""
@@ -130,9 +148,9 @@ class EventGrouper:
             key = f"{event_key(item_id)}-{n}"
         return key
 
-    def _best_event(self, keys: ItemKeys, published: datetime) -> str | None:
-        """The open event most similar to the item (cosine of rarity-weighted keys), if it is
-        similar enough; ties go to the event opened first."""
+    def _best_event(self, keys: ItemKeys, item: EventItem) -> str | None:
+        """The open event whose best-matching report the pairwise model scores highest, if
+        that clears its threshold; ties go to the event met first."""
         dots: dict[str, float] = {}
         shared: dict[str, int] = {}
         for key, weight in keys.weights.items():
@@ -143,45 +161,41 @@ class EventGrouper:
                 summed = self._events[candidate].sums[key]
                 dots[candidate] = dots.get(candidate, 0.0) + weight * summed
                 shared[candidate] = shared.get(candidate, 0) + 1
-        norm = keys.norm
-        best: str | None = None
-        best_score = JOIN_SCORE
-        # Only the events sharing most weight are compared report by report; sorted() is
-        # stable, so ties keep the order in which the events were met.
         events = self._events
+        published = item.published
+        # sorted() is stable, so ties keep the order in which the events were met.
         ranked = sorted(
             (c for c in dots if shared[c] >= JOIN_SHARED and self._near(events[c], published)),
             key=dots.__getitem__,
             reverse=True,
         )
+        model = self._model
+        best: str | None = None
+        best_score = model.threshold
         for candidate in ranked[:MAX_COMPARED]:
-            event, dot = events[candidate], dots[candidate]
-            if _conflict(keys, event) or not self._same_stage(keys, event, published):
-                continue
-            pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
-            similarity = max(dot / (norm * event.norm()), *pairs)
-            if similarity >= best_score and (best is None or similarity > best_score):
-                best, best_score = candidate, similarity
+            event = events[candidate]
+            similarity = event_cosine(keys, event.sums, event.square)
+            scores = []
+            for member in event.members:
+                gap = (published - member.published).total_seconds() / 3600.0
+                same_source = item.source is not None and item.source == member.source
+                features = pair_features(keys, member.keys, gap, similarity, same_source)
+                scores.append(model.probability(features))
+            score = combine(scores)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = candidate, score
         return best
 
-    def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
-        """An announcement joins reports of the happening, or the reverse, only on the eve or
-        the day itself ("the summit takes place today"); days apart they are two events."""
-        event_ahead = 2 * event.ahead > event.size
-        if keys.ahead == event_ahead:
-            return True
-        return event.first - EVE <= published <= event.newest + EVE
-
     def _near(self, event: _Event, published: datetime) -> bool:
-        return event.first - self.window <= published <= event.newest + self.window
+        return event.first - self.window <= published <= event.newest + FOLLOW_UP
 
-    def _add(self, key: str, keys: ItemKeys, published: datetime) -> None:
+    def _add(self, key: str, keys: ItemKeys, item: EventItem) -> None:
+        published = item.published
         event = self._events.get(key)
         if event is None:
             event = self._events[key] = _Event(key, published, published)
         event.first = min(event.first, published)
         event.newest = max(event.newest, published)
-        event.size += 1
         for term, weight in keys.weights.items():
             before = event.sums.get(term)
             if before is None:
@@ -189,27 +203,11 @@ class EventGrouper:
                 before = 0.0
             event.sums[term] = before + weight
             event.square += (before + weight) ** 2 - before**2
-        for name in keys.names:
-            event.names[name] = event.names.get(name, 0) + 1
-        event.ahead += keys.ahead
         if len(event.members) < MAX_MEMBERS:
-            event.members.append(keys)
+            event.members.append(_Member(keys, published, item.source))
 
 
-def _conflict(keys: ItemKeys, event: _Event) -> bool:
-    """Whether the item and the event each name someone or something the other never
-    mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
-    if keys.names <= event.sums.keys():
-        return False
-    core = (n for n, count in event.names.items() if 2 * count >= event.size)
-    return any(n not in keys.weights for n in core)
-
-
-def _similarity(a: ItemKeys, b: ItemKeys) -> float:
-    """Cosine of two reports' keys; across languages only the keys that can cross (names,
-    alias groups, figures) make up the lengths, since the rest have no counterpart."""
-    small, large = sorted((a.weights, b.weights), key=len)
-    dot = sum(w * large[k] for k, w in small.items() if k in large)
-    if a.cyrillic == b.cyrillic:
-        return dot / (a.norm * b.norm)
-    return min(1.0, dot / (a.bridge_norm() * b.bridge_norm()))
+def combine(scores: list[float]) -> float:
+    """An event's score: the mean of its reports' scores against the item, so that one report
+    close to it cannot pull in an item the rest of the event does not support."""
+    return sum(scores) / len(scores)
