@@ -67,7 +67,6 @@ class ItemKeys:
     # Keys a report in the other language can share: alias groups, figures, capitalised words.
     bridge: frozenset[str] = frozenset()
     cyrillic: bool = False  # written in Russian (its title mostly Cyrillic)
-    title: frozenset[str] = frozenset()  # keys found in the title
 
     def bridge_norm(self) -> float:
         return sum(self.weights[k] ** 2 for k in self.bridge if k in self.weights) ** 0.5 or 1.0
@@ -160,16 +159,14 @@ class KeyExtractor:
         weights: dict[str, float] = {}
         names: set[str] = set()
         bridge: set[str] = set()
-        in_title: set[str] = set()
         for key in doc.terms:
             if key.startswith(ALIAS_MARK):
-                titled = key in doc.title_terms
+                in_title = key in doc.title_terms
                 weight = self._alias_weights.get(key, MIN_ALIAS_WEIGHT)
-                weights[key] = weight * (TITLE_BOOST if titled else 1.0)
+                weights[key] = weight * (TITLE_BOOST if in_title else 1.0)
                 bridge.add(key)
-                if titled:
+                if in_title:
                     names.add(key)
-                    in_title.add(key)
         in_summary = _proper_words(summary)
         in_headline = _proper_words(title)
         proper = in_summary | in_headline
@@ -189,8 +186,6 @@ class KeyExtractor:
                 if weight <= 0.0:
                     continue
                 weights[key] = max(weights.get(key, 0.0), weight * boost)
-                if boost > 1.0:
-                    in_title.add(key)
                 if raw[:1].isupper():
                     bridge.add(key)
                 named = _is_name(raw, found[1]) and (not title_case or raw in in_summary)
@@ -201,17 +196,9 @@ class KeyExtractor:
             if figure_key is not None:
                 weights[figure_key] = NUMBER_WEIGHT
                 bridge.add(figure_key)
-        in_title.update(k for f in _NUMBER.findall(title) if (k := number_key(f)) is not None)
         lowered = title.lower()
         cyrillic = len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered))
-        return ItemKeys(
-            weights,
-            frozenset(names),
-            announces(title),
-            frozenset(bridge),
-            cyrillic,
-            frozenset(in_title),
-        )
+        return ItemKeys(weights, frozenset(names), announces(title), frozenset(bridge), cyrillic)
 
 
 _CAPITALISED = re.compile(r"(?<![.!?:«\"“]\s)(?<=\s)[A-ZА-ЯЁ][\w-]+")

@@ -1,10 +1,11 @@
 """Incremental grouping of reports into events.
 
-Candidates for an item come only from the postings of its rare keys, so placing it costs in
-proportion to the events that share them. Each candidate event close enough in time is then
-scored report by report with a small learned pairwise model (``bot.events._pair``); the item
-joins the event whose best-matching report scores highest, if that clears the model's
-threshold, and otherwise opens an event of its own.
+An item joins the open event whose keys it shares most (weighted by rarity, and by how many of
+the event's reports carry each key), if that is enough and the event is close in time;
+otherwise it opens an event of its own. Later coverage that reports nothing new (an explainer,
+an expert's comment) may join an event weeks after it, if it names the event's specific, rare
+entities. Candidates come only from the postings of the item's rare keys, so placing an item
+costs in proportion to the events that share them.
 """
 
 from __future__ import annotations
@@ -15,21 +16,53 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.events._features import ItemKeys, KeyExtractor
-from bot.events._pair import PairModel, event_cosine, load_model, pair_features
+from bot.matching.aliases import ALIAS_MARK
 
 # A key carried by more open events than this is no longer rare: it is not looked up.
 MAX_POSTING = 100
-# Keys an item must share with an event for the event to be scored at all.
+# Score an item needs to join an event, and keys it must share with it.
+JOIN_SCORE = 0.3
 JOIN_SHARED = 2
+EVE = timedelta(hours=36)
 DF_PRIOR = 200
-DF_SCALE = math.log(50)
-# Reports of an event an item is scored against one by one (the first ones).
+# Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
-# Candidate events scored in full, those sharing most weight with the item first.
-MAX_COMPARED = 12
-# Later coverage of a happening (an explainer, an expert's comment) may come weeks after it;
-# the pairwise model lets it join only when it shares the event's specific names.
+PAIR_FACTOR = 0.4
+# Candidate events compared in full with an item, those sharing most weight with it first.
+MAX_COMPARED = 16
+DF_SCALE = math.log(50)
+# Later coverage of a happening that reports nothing new (an explainer, an expert's comment
+# days later) still joins its event this long after the event's newest report...
 FOLLOW_UP = timedelta(days=30)
+# ...if it shares at least this many specific keys with the event: keys that weigh at least
+# SPECIFIC_WEIGHT in the report and in the event, and that at most one report in
+# SPECIFIC_RARITY carries ("Cove Capital", the deposit's name; not "Trump" or "summit")...
+FOLLOW_UP_SPECIFIC = 4
+SPECIFIC_WEIGHT = 1.0
+SPECIFIC_RARITY = 40
+# ...is at least this similar to it...
+FOLLOW_UP_SCORE = 0.45
+# ...and its title says nothing happened: alias groups (``entities.json``) naming a happening.
+HAPPENINGS = frozenset(
+    ALIAS_MARK + name
+    for name in [
+        "sign",
+        "memorandum",
+        "meeting",
+        "talks",
+        "visit",
+        "arrive",
+        "invite",
+        "resolution",
+        "ban",
+        "cut",
+        "discover",
+        "dissolve",
+        "record",
+        "restrict",
+        "suspend",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +81,15 @@ class _Event:
     key: str
     first: datetime
     newest: datetime
+    size: int = 0
     sums: dict[str, float] = field(default_factory=dict)  # key -> summed weight over reports
     square: float = 0.0  # squared length of ``sums``
-    members: list[_Member] = field(default_factory=list)
+    names: dict[str, int] = field(default_factory=dict)  # title name -> reports naming it
+    ahead: int = 0  # reports whose title announces it as still to come
+    members: list[ItemKeys] = field(default_factory=list)
 
-
-@dataclass(frozen=True, slots=True)
-class _Member:
-    keys: ItemKeys
-    published: datetime
-    source: str | None
+    def norm(self) -> float:
+        return self.square**0.5 or 1.0
 
 
 def event_key(item_id: str) -> str:
@@ -70,14 +102,10 @@ class EventGrouper:
     same keys."""
 
     def __init__(
-        self,
-        window: timedelta = timedelta(hours=72),
-        extractor: KeyExtractor | None = None,
-        model: PairModel | None = None,
+        self, window: timedelta = timedelta(hours=72), extractor: KeyExtractor | None = None
     ) -> None:
         self.window = window
         self._extractor = extractor if extractor is not None else KeyExtractor()
-        self._model = model if model is not None else load_model()
         self._events: dict[str, _Event] = {}
         self._postings: dict[str, dict[str, None]] = {}  # key -> event keys, in order added
         self._seen: dict[str, int] = {}  # key -> reports seen that carry it
@@ -88,31 +116,26 @@ class EventGrouper:
 
     @property
     def horizon(self) -> timedelta:
-        """How long an event must be kept after its newest report for later items to still
+        """How long an event is kept after its newest report so that later items can still
         join it: callers pass ``now - horizon`` to ``expire``."""
-        return max(2 * self.window, self.window + FOLLOW_UP)
+        return max(2 * self.window, FOLLOW_UP)
 
     def place(self, item: EventItem) -> str:
         """The event key for this item (a new or an existing event); deterministic: the same
         items in the same order give the same keys. Cost proportional to the candidate events
         sharing the item's rare entities, not to all events."""
         keys = self._weighted(self._extractor.keys(item.title, item.summary))
-        chosen = self._best_event(keys, item)
+        chosen = self._best_event(keys, item.published)
         if chosen is None:
             chosen = self._new_key(item.id)
-        self._add(chosen, keys, item)
+        self._add(chosen, keys, item.published)
         return chosen
 
     def restore(self, item: EventItem, key: str) -> None:
         """Add an item already assigned to `key` (used to rebuild state after a restart from
         stored stories of the last window, in their original order)."""
         keys = self._weighted(self._extractor.keys(item.title, item.summary))
-        self._add(key, keys, item)
-
-    def weigh(self, item: EventItem) -> ItemKeys:
-        """The item's keys weighted by the reports seen so far, counting it as seen (what
-        ``place`` does before choosing an event; the training script reads pairs through it)."""
-        return self._weighted(self._extractor.keys(item.title, item.summary))
+        self._add(key, keys, item.published)
 
     def expire(self, before: datetime) -> None:
         """Forget events whose newest item is older than `before`."""
@@ -148,9 +171,9 @@ class EventGrouper:
             key = f"{event_key(item_id)}-{n}"
         return key
 
-    def _best_event(self, keys: ItemKeys, item: EventItem) -> str | None:
-        """The open event whose best-matching report the pairwise model scores highest, if
-        that clears its threshold; ties go to the event met first."""
+    def _best_event(self, keys: ItemKeys, published: datetime) -> str | None:
+        """The open event most similar to the item (cosine of rarity-weighted keys), if it is
+        similar enough; ties go to the event opened first."""
         dots: dict[str, float] = {}
         shared: dict[str, int] = {}
         for key, weight in keys.weights.items():
@@ -161,41 +184,83 @@ class EventGrouper:
                 summed = self._events[candidate].sums[key]
                 dots[candidate] = dots.get(candidate, 0.0) + weight * summed
                 shared[candidate] = shared.get(candidate, 0) + 1
-        events = self._events
-        published = item.published
-        # sorted() is stable, so ties keep the order in which the events were met.
-        ranked = sorted(
-            (c for c in dots if shared[c] >= JOIN_SHARED and self._near(events[c], published)),
-            key=dots.__getitem__,
-            reverse=True,
-        )
-        model = self._model
+        norm = keys.norm
         best: str | None = None
-        best_score = model.threshold
+        best_score = JOIN_SCORE
+        # Only the events sharing most weight are compared report by report, those within the
+        # window first (big old events share much weight and must not crowd them out);
+        # sorted() is stable, so ties keep the order in which the events were met.
+        events = self._events
+        late_ones = {
+            c: not self._near(events[c], published)
+            for c in dots
+            if shared[c] >= JOIN_SHARED and self._open(events[c], published)
+        }
+        ranked = sorted(late_ones, key=lambda c: (late_ones[c], -dots[c]))
         for candidate in ranked[:MAX_COMPARED]:
-            event = events[candidate]
-            similarity = event_cosine(keys, event.sums, event.square)
-            scores = []
-            for member in event.members:
-                gap = (published - member.published).total_seconds() / 3600.0
-                same_source = item.source is not None and item.source == member.source
-                features = pair_features(keys, member.keys, gap, similarity, same_source)
-                scores.append(model.probability(features))
-            score = combine(scores)
-            if score >= best_score and (best is None or score > best_score):
-                best, best_score = candidate, score
+            event, dot = events[candidate], dots[candidate]
+            late = late_ones[candidate]
+            if late:
+                if not self._follows_up(keys, event, published):
+                    continue
+            elif _conflict(keys, event) or not self._same_stage(keys, event, published):
+                continue
+            pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
+            similarity = max(dot / (norm * event.norm()), *pairs)
+            if late and similarity < FOLLOW_UP_SCORE:
+                continue
+            if similarity >= best_score and (best is None or similarity > best_score):
+                best, best_score = candidate, similarity
         return best
 
-    def _near(self, event: _Event, published: datetime) -> bool:
-        return event.first - self.window <= published <= event.newest + FOLLOW_UP
+    def _follows_up(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
+        """Whether an item far from the event in time can still be of its happening: the later
+        side reports nothing new (it announces nothing and its titles name no happening), the
+        earlier side is no announcement weeks ahead (that is an event of its own), and the
+        item shares enough of the event's specific keys, rare in the stream, to be about the
+        same deal or meeting and not merely the same country or leader. Feeds list their
+        newest entries first, so the follow-up may come before the happening's reports."""
+        if published > event.newest:
+            later = not keys.ahead and not keys.names & HAPPENINGS
+            earlier = 3 * event.ahead <= event.size
+        else:
+            later = event.ahead == 0 and not event.names.keys() & HAPPENINGS
+            earlier = not keys.ahead
+        if not (later and earlier):
+            return False
+        limit = (self._total + DF_PRIOR) / SPECIFIC_RARITY
+        seen, sums = self._seen, event.sums
+        specific = sum(
+            1
+            for key, weight in keys.weights.items()
+            if weight >= SPECIFIC_WEIGHT
+            and sums.get(key, 0.0) >= SPECIFIC_WEIGHT
+            and seen.get(key, 0) <= limit
+        )
+        return specific >= FOLLOW_UP_SPECIFIC
 
-    def _add(self, key: str, keys: ItemKeys, item: EventItem) -> None:
-        published = item.published
+    def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
+        """An announcement joins reports of the happening, or the reverse, only on the eve or
+        the day itself ("the summit takes place today"); days apart they are two events."""
+        event_ahead = 2 * event.ahead > event.size
+        if keys.ahead == event_ahead:
+            return True
+        return event.first - EVE <= published <= event.newest + EVE
+
+    def _near(self, event: _Event, published: datetime) -> bool:
+        return event.first - self.window <= published <= event.newest + self.window
+
+    def _open(self, event: _Event, published: datetime) -> bool:
+        """Within the window, or far enough only for a follow-up."""
+        return event.first - FOLLOW_UP <= published <= event.newest + FOLLOW_UP
+
+    def _add(self, key: str, keys: ItemKeys, published: datetime) -> None:
         event = self._events.get(key)
         if event is None:
             event = self._events[key] = _Event(key, published, published)
         event.first = min(event.first, published)
         event.newest = max(event.newest, published)
+        event.size += 1
         for term, weight in keys.weights.items():
             before = event.sums.get(term)
             if before is None:
@@ -203,11 +268,27 @@ class EventGrouper:
                 before = 0.0
             event.sums[term] = before + weight
             event.square += (before + weight) ** 2 - before**2
+        for name in keys.names:
+            event.names[name] = event.names.get(name, 0) + 1
+        event.ahead += keys.ahead
         if len(event.members) < MAX_MEMBERS:
-            event.members.append(_Member(keys, published, item.source))
+            event.members.append(keys)
 
 
-def combine(scores: list[float]) -> float:
-    """An event's score: the mean of its reports' scores against the item, so that one report
-    close to it cannot pull in an item the rest of the event does not support."""
-    return sum(scores) / len(scores)
+def _conflict(keys: ItemKeys, event: _Event) -> bool:
+    """Whether the item and the event each name someone or something the other never
+    mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
+    if keys.names <= event.sums.keys():
+        return False
+    core = (n for n, count in event.names.items() if 2 * count >= event.size)
+    return any(n not in keys.weights for n in core)
+
+
+def _similarity(a: ItemKeys, b: ItemKeys) -> float:
+    """Cosine of two reports' keys; across languages only the keys that can cross (names,
+    alias groups, figures) make up the lengths, since the rest have no counterpart."""
+    small, large = sorted((a.weights, b.weights), key=len)
+    dot = sum(w * large[k] for k, w in small.items() if k in large)
+    if a.cyrillic == b.cyrillic:
+        return dot / (a.norm * b.norm)
+    return min(1.0, dot / (a.bridge_norm() * b.bridge_norm()))
