@@ -92,6 +92,12 @@ class _Event:
         return self.square**0.5 or 1.0
 
 
+def horizon(window: timedelta) -> timedelta:
+    """How long an event is kept after its newest report so that later items can still join
+    it: callers rebuild from and ``expire`` before ``now - horizon(window)``."""
+    return max(2 * window, FOLLOW_UP)
+
+
 def event_key(item_id: str) -> str:
     """A short stable key derived from the id of an event's first item."""
     return "e" + hashlib.blake2b(item_id.encode("utf-8"), digest_size=6).hexdigest()
@@ -116,9 +122,7 @@ class EventGrouper:
 
     @property
     def horizon(self) -> timedelta:
-        """How long an event is kept after its newest report so that later items can still
-        join it: callers pass ``now - horizon`` to ``expire``."""
-        return max(2 * self.window, FOLLOW_UP)
+        return horizon(self.window)
 
     def place(self, item: EventItem) -> str:
         """The event key for this item (a new or an existing event); deterministic: the same
