@@ -232,6 +232,10 @@ class EventGrouper:
             earlier = not keys.ahead
         if not (later and earlier):
             return False
+        # The titles must share a name narrower than a country or region: early in a stream
+        # every key is rare, and ledes listing the five countries are alike.
+        if not (keys.names & event.names.keys()) - _BROAD:
+            return False
         limit = (self._total + DF_PRIOR) / SPECIFIC_RARITY
         seen, sums = self._seen, event.sums
         specific = sum(
@@ -279,9 +283,54 @@ class EventGrouper:
             event.members.append(keys)
 
 
+# Names too broad to tie a late report to one happening.
+_BROAD = frozenset(
+    ALIAS_MARK + name
+    for name in (
+        "usa",
+        "kazakhstan",
+        "kyrgyzstan",
+        "tajikistan",
+        "turkmenistan",
+        "uzbekistan",
+        "central_asia",
+        "china",
+        "russia",
+        "japan",
+        "eu",
+        "iran",
+    )
+)
+# Kinds of happening a title can name; two titles naming only different kinds tell of two
+# happenings (Japarov arrived; Japarov met senators).
+_KINDS = {
+    ALIAS_MARK + name: kind
+    for kind, names in (
+        ("meet", ("meeting", "talks")),
+        ("arrive", ("arrive",)),
+        ("sign", ("sign", "memorandum")),
+        ("decide", ("resolution", "dissolve")),
+        ("limit", ("ban", "restrict", "suspend", "cut")),
+        ("find", ("discover",)),
+        ("record", ("record",)),
+    )
+    for name in names
+}
+
+
+def _other_kind(keys: ItemKeys, event: _Event) -> bool:
+    mine = {_KINDS[n] for n in keys.names if n in _KINDS}
+    theirs = {
+        _KINDS[n] for n, count in event.names.items() if n in _KINDS and 2 * count >= event.size
+    }
+    return bool(mine) and bool(theirs) and not mine & theirs
+
+
 def _conflict(keys: ItemKeys, event: _Event) -> bool:
     """Whether the item and the event each name someone or something the other never
     mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
+    if _other_kind(keys, event):
+        return True
     if keys.names <= event.sums.keys():
         return False
     core = (n for n, count in event.names.items() if 2 * count >= event.size)
