@@ -198,3 +198,30 @@ def test_the_demo_feeds_give_one_event_for_the_joint_venture_in_any_order(
         ]
         assert {item.published.day for item in venture} == {6, 7, 9, 13, 26}
         assert len({keys[item.id] for item in venture}) == 1
+
+
+def test_an_arrival_and_a_meeting_the_next_day_are_two_events(
+    labelled: list[dict[str, Any]], extractor: KeyExtractor
+) -> None:
+    week = _days(labelled, "2025-11-01", "2025-11-10")
+    keys = _place_all(week, EventGrouper(extractor=extractor))
+    arrived, met_senators = keys["ho-ru-026"], keys["ho-ru-027"]
+    assert arrived != met_senators
+
+
+def test_a_late_report_sharing_only_countries_in_its_title_is_a_new_event(
+    extractor: KeyExtractor,
+) -> None:
+    summary = (
+        "Лидеры Казахстана, Кыргызстана, Таджикистана, Туркменистана и Узбекистана обсудили "
+        "сотрудничество в Ашхабаде."
+    )
+    grouper = EventGrouper(extractor=extractor)
+    day = datetime(2025, 11, 7, tzinfo=UTC)
+    first = grouper.place(
+        EventItem("a", "Какие сделки заключили лидеры Центральной Азии", summary, day)
+    )
+    tour = EventItem(
+        "b", "Ван И едет в турне по странам Центральной Азии", summary, day + timedelta(days=10)
+    )
+    assert grouper.place(tour) != first
