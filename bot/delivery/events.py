@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.events.grouping import EventGrouper, EventItem
+from bot.events.grouping import EventGrouper, EventItem, horizon
 from bot.search import story_terms
 from storage.repositories.events import EventRepository, Placement, StoryForEvent
 
@@ -60,14 +60,14 @@ class EventAssigner:
                 try:
                     if self._grouper is None or turn.version != self._version:
                         self._grouper = await self._rebuild(
-                            await turn.placed_since(now - 2 * self.window)
+                            await turn.placed_since(now - horizon(self.window))
                         )
                     waiting = await turn.waiting(self.batch)
                     if not waiting:
                         return placed
-                    # Only items dated two windows back could still join an event that old:
-                    # backlog, never alerted. Forgetting them bounds the memory.
-                    self._grouper.expire(now - 2 * self.window)
+                    # Only follow-ups (or backlog, never alerted) could still join an event
+                    # older than the horizon. Forgetting them bounds the memory.
+                    self._grouper.expire(now - horizon(self.window))
                     self._version = None  # until the placements below are committed
                     keys = await asyncio.to_thread(self._place, self._grouper, waiting)
                     await turn.assign(keys, now, edits_since=now - EDIT_HORIZON)

@@ -1,4 +1,5 @@
-"""Whether a headline announces something ahead ("will visit", «посетит») or reports it done.
+"""Whether a headline announces something ahead ("will visit", «посетит») or reports it done,
+and whether it asks a question ("who will mine the tungsten?"), as explainers do.
 
 An announcement and the happening it announces are reported apart: an invitation to a summit
 a week ahead is not the summit. Only the title is read: a lede often mixes both.
@@ -40,6 +41,8 @@ _RUSSIAN_AHEAD = frozenset(
     }
 )
 _CYRILLIC = re.compile("[а-я]")
+# «Саммит может состояться 19 декабря»: a modal and an infinitive, the English "may be held".
+_RUSSIAN_MAY = re.compile(r"\bмо(?:жет|гут)\s+(?:состояться|пройти|начаться)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=50_000)
@@ -49,10 +52,15 @@ def _future_verb(word: str) -> bool:
 
 
 def announces(title: str) -> bool:
-    """Whether ``title`` announces a happening still ahead."""
+    """Whether ``title`` announces a happening still ahead. A question does not: "who will
+    mine the tungsten?" explains a deal done."""
+    if asks(title):
+        return False
     if _ENGLISH_AHEAD.search(title):
         return True
     if _ENGLISH_TO_DO.search(title) and not _INVITES.search(title):
+        return True
+    if _RUSSIAN_MAY.search(title):
         return True
     for raw in raw_tokens(title):
         word = fold(raw)
@@ -61,3 +69,17 @@ def announces(title: str) -> bool:
         if word in _RUSSIAN_AHEAD or _future_verb(word):
             return True
     return False
+
+
+# A question opening the title or a clause of it: "What we know about the deal", «Америка вместо
+# Китая: кто будет разрабатывать вольфрам». An explainer's future tense announces nothing.
+_QUESTION = re.compile(
+    r"(?:^|[:—–-]\s*)(?:кто|что|как|какие|какой|какая|почему|зачем|сколько|чем|где|"
+    r"what|who|how|why|which|where)\b|\?",
+    re.IGNORECASE,
+)
+
+
+def asks(title: str) -> bool:
+    """Whether ``title`` asks a question (an explainer's headline)."""
+    return _QUESTION.search(title) is not None

@@ -2,8 +2,10 @@
 
 An item joins the open event whose keys it shares most (weighted by rarity, and by how many of
 the event's reports carry each key), if that is enough and the event is close in time;
-otherwise it opens an event of its own. Candidates come only from the postings of the item's
-rare keys, so placing an item costs in proportion to the events that share them.
+otherwise it opens an event of its own. Later coverage that reports nothing new (an explainer,
+an expert's comment) may join an event weeks after it, if it names the event's specific, rare
+entities. Candidates come only from the postings of the item's rare keys, so placing an item
+costs in proportion to the events that share them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.events._features import ItemKeys, KeyExtractor
+from bot.matching.aliases import ALIAS_MARK
 
 # A key carried by more open events than this is no longer rare: it is not looked up.
 MAX_POSTING = 100
@@ -28,6 +31,38 @@ PAIR_FACTOR = 0.4
 # Candidate events compared in full with an item, those sharing most weight with it first.
 MAX_COMPARED = 16
 DF_SCALE = math.log(50)
+# Later coverage of a happening that reports nothing new (an explainer, an expert's comment
+# days later) still joins its event this long after the event's newest report...
+FOLLOW_UP = timedelta(days=30)
+# ...if it shares at least this many specific keys with the event: keys that weigh at least
+# SPECIFIC_WEIGHT in the report and in the event, and that at most one report in
+# SPECIFIC_RARITY carries ("Cove Capital", the deposit's name; not "Trump" or "summit")...
+FOLLOW_UP_SPECIFIC = 4
+SPECIFIC_WEIGHT = 1.0
+SPECIFIC_RARITY = 40
+# ...is at least this similar to it...
+FOLLOW_UP_SCORE = 0.45
+# ...and its title says nothing happened: alias groups (``entities.json``) naming a happening.
+HAPPENINGS = frozenset(
+    ALIAS_MARK + name
+    for name in [
+        "sign",
+        "memorandum",
+        "meeting",
+        "talks",
+        "visit",
+        "arrive",
+        "invite",
+        "resolution",
+        "ban",
+        "cut",
+        "discover",
+        "dissolve",
+        "record",
+        "restrict",
+        "suspend",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +92,12 @@ class _Event:
         return self.square**0.5 or 1.0
 
 
+def horizon(window: timedelta) -> timedelta:
+    """How long an event is kept after its newest report so that later items can still join
+    it: callers rebuild from and ``expire`` before ``now - horizon(window)``."""
+    return max(2 * window, FOLLOW_UP)
+
+
 def event_key(item_id: str) -> str:
     """A short stable key derived from the id of an event's first item."""
     return "e" + hashlib.blake2b(item_id.encode("utf-8"), digest_size=6).hexdigest()
@@ -78,6 +119,10 @@ class EventGrouper:
 
     def __len__(self) -> int:
         return len(self._events)
+
+    @property
+    def horizon(self) -> timedelta:
+        return horizon(self.window)
 
     def place(self, item: EventItem) -> str:
         """The event key for this item (a new or an existing event); deterministic: the same
@@ -146,23 +191,61 @@ class EventGrouper:
         norm = keys.norm
         best: str | None = None
         best_score = JOIN_SCORE
-        # Only the events sharing most weight are compared report by report; sorted() is
-        # stable, so ties keep the order in which the events were met.
+        # Only the events sharing most weight are compared report by report, those within the
+        # window first (big old events share much weight and must not crowd them out);
+        # sorted() is stable, so ties keep the order in which the events were met.
         events = self._events
-        ranked = sorted(
-            (c for c in dots if shared[c] >= JOIN_SHARED and self._near(events[c], published)),
-            key=dots.__getitem__,
-            reverse=True,
-        )
+        late_ones = {
+            c: not self._near(events[c], published)
+            for c in dots
+            if shared[c] >= JOIN_SHARED and self._open(events[c], published)
+        }
+        ranked = sorted(late_ones, key=lambda c: (late_ones[c], -dots[c]))
         for candidate in ranked[:MAX_COMPARED]:
             event, dot = events[candidate], dots[candidate]
-            if _conflict(keys, event) or not self._same_stage(keys, event, published):
+            late = late_ones[candidate]
+            if late:
+                if not self._follows_up(keys, event, published):
+                    continue
+            elif _conflict(keys, event) or not self._same_stage(keys, event, published):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
             similarity = max(dot / (norm * event.norm()), *pairs)
+            if late and similarity < FOLLOW_UP_SCORE:
+                continue
             if similarity >= best_score and (best is None or similarity > best_score):
                 best, best_score = candidate, similarity
         return best
+
+    def _follows_up(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
+        """Whether an item far from the event in time can still be of its happening: the later
+        side reports nothing new (it announces nothing and its titles name no happening), the
+        earlier side is no announcement weeks ahead (that is an event of its own), and the
+        item shares enough of the event's specific keys, rare in the stream, to be about the
+        same deal or meeting and not merely the same country or leader. Feeds list their
+        newest entries first, so the follow-up may come before the happening's reports."""
+        if published > event.newest:
+            later = not keys.ahead and not keys.names & HAPPENINGS
+            earlier = 3 * event.ahead <= event.size
+        else:
+            later = event.ahead == 0 and not event.names.keys() & HAPPENINGS
+            earlier = not keys.ahead
+        if not (later and earlier):
+            return False
+        # The titles must share a name narrower than a country or region: early in a stream
+        # every key is rare, and ledes listing the five countries are alike.
+        if not (keys.names & event.names.keys()) - _BROAD:
+            return False
+        limit = (self._total + DF_PRIOR) / SPECIFIC_RARITY
+        seen, sums = self._seen, event.sums
+        specific = sum(
+            1
+            for key, weight in keys.weights.items()
+            if weight >= SPECIFIC_WEIGHT
+            and sums.get(key, 0.0) >= SPECIFIC_WEIGHT
+            and seen.get(key, 0) <= limit
+        )
+        return specific >= FOLLOW_UP_SPECIFIC
 
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
@@ -174,6 +257,10 @@ class EventGrouper:
 
     def _near(self, event: _Event, published: datetime) -> bool:
         return event.first - self.window <= published <= event.newest + self.window
+
+    def _open(self, event: _Event, published: datetime) -> bool:
+        """Within the window, or far enough only for a follow-up."""
+        return event.first - FOLLOW_UP <= published <= event.newest + FOLLOW_UP
 
     def _add(self, key: str, keys: ItemKeys, published: datetime) -> None:
         event = self._events.get(key)
@@ -196,9 +283,54 @@ class EventGrouper:
             event.members.append(keys)
 
 
+# Names too broad to tie a late report to one happening.
+_BROAD = frozenset(
+    ALIAS_MARK + name
+    for name in (
+        "usa",
+        "kazakhstan",
+        "kyrgyzstan",
+        "tajikistan",
+        "turkmenistan",
+        "uzbekistan",
+        "central_asia",
+        "china",
+        "russia",
+        "japan",
+        "eu",
+        "iran",
+    )
+)
+# Kinds of happening a title can name; two titles naming only different kinds tell of two
+# happenings (Japarov arrived; Japarov met senators).
+_KINDS = {
+    ALIAS_MARK + name: kind
+    for kind, names in (
+        ("meet", ("meeting", "talks")),
+        ("arrive", ("arrive",)),
+        ("sign", ("sign", "memorandum")),
+        ("decide", ("resolution", "dissolve")),
+        ("limit", ("ban", "restrict", "suspend", "cut")),
+        ("find", ("discover",)),
+        ("record", ("record",)),
+    )
+    for name in names
+}
+
+
+def _other_kind(keys: ItemKeys, event: _Event) -> bool:
+    mine = {_KINDS[n] for n in keys.names if n in _KINDS}
+    theirs = {
+        _KINDS[n] for n, count in event.names.items() if n in _KINDS and 2 * count >= event.size
+    }
+    return bool(mine) and bool(theirs) and not mine & theirs
+
+
 def _conflict(keys: ItemKeys, event: _Event) -> bool:
     """Whether the item and the event each name someone or something the other never
     mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
+    if _other_kind(keys, event):
+        return True
     if keys.names <= event.sums.keys():
         return False
     core = (n for n, count in event.names.items() if 2 * count >= event.size)

@@ -1,6 +1,6 @@
 """Placing items read in order, forgetting old events as the running bot does.
 
-The bot calls ``EventGrouper.expire(now - 2 * window)`` on every placing tick; a reader of
+The bot calls ``EventGrouper.expire(now - grouper.horizon)`` on every placing tick; a reader of
 items (``c5watch events``, the evaluator) has no clock, so the newest publication date seen
 stands for ``now``.
 """
@@ -27,6 +27,6 @@ class StreamPlacer:
         newest = item.published if self._newest is None else max(self._newest, item.published)
         self._newest = newest
         if self._expired_at is None or newest - self._expired_at >= EXPIRE_STEP:
-            self.grouper.expire(newest - 2 * self.grouper.window)
+            self.grouper.expire(newest - self.grouper.horizon)
             self._expired_at = newest
         return self.grouper.place(item)

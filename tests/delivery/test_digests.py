@@ -100,7 +100,8 @@ async def long_digest_owed(
             f"{SEED_TITLE} <{n}> " + "длинный заголовок " * 12,
             SEED_SUMMARY,
             sources=[(f"Feed {n} & co", f"https://d/{n}?a=1&b=2")],
-            published_at=clock.now() - timedelta(days=4 * n),  # 60 events, not one
+            # 60 events, not one: a month apart, beyond the horizon of later coverage
+            published_at=clock.now() - timedelta(days=31 * n),
         )
     await pipeline.matcher.run_once(clock.now())
     return pipeline

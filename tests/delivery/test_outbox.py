@@ -77,13 +77,13 @@ async def test_alerts_piling_up_for_one_chat_share_a_message(
     sessions: SessionFactory, tg: FakeTelegramServer, pipeline: Pipeline
 ) -> None:
     await add_chat(sessions, 6)
-    for n in range(5):  # days apart: five events, not five reports of one
+    for n in range(5):  # a month apart, beyond later coverage: five events, not one
         await add_story(
             sessions,
             f"{SEED_TITLE} {n}",
             SEED_SUMMARY,
             sources=[("F", f"https://u/{n}")],
-            published_at=T0 - timedelta(days=4 * n),
+            published_at=T0 - timedelta(days=31 * n),
         )
     await pipeline.tick()
     [message] = tg.messages_to(6)
@@ -144,7 +144,7 @@ async def test_blocked_chat_is_flagged_and_its_rows_cancelled(
         SEED_TITLE + " 2",
         SEED_SUMMARY,
         sources=[("F", "https://u/2")],
-        published_at=T0 - timedelta(days=4),  # another event
+        published_at=T0 - timedelta(days=31),  # another event: beyond later coverage
     )
     await pipeline.tick()
     assert tg.texts(7) == [] and len(tg.texts(8)) == 2

@@ -11,11 +11,12 @@ from bot.events._features import KeyExtractor
 from bot.events.evaluate import predict, score
 from bot.events.grouping import EventGrouper
 
-# Floors just under what the grouping reaches now (0.878 / 0.685 overall); the goal is
-# precision 0.98 and recall 0.85, not reached yet.
-PRECISION_FLOOR = 0.86
-RECALL_FLOOR = 0.65
-CROSS_LANGUAGE_RECALL_FLOOR = 0.67
+# Floors just under what the grouping reaches now (0.886 / 0.639 overall, 0.653 recall across
+# languages); the grouping before follow-ups joined their event reached 0.878 / 0.594 on these
+# labels. The goal is precision 0.98 and recall 0.85, not reached yet.
+PRECISION_FLOOR = 0.88
+RECALL_FLOOR = 0.63
+CROSS_LANGUAGE_RECALL_FLOOR = 0.64
 
 
 def test_pairwise_precision_and_recall_on_the_labelled_events(
