@@ -11,7 +11,7 @@ positive, recall the share of positive pairs it put together.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,13 +116,17 @@ def render(rows: Sequence[dict[str, Any]], scores: Sequence[PairScore]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    show_errors = "--errors" in args
-    paths = [a for a in args if a != "--errors"]
-    rows = load_labelled(paths[0] if paths else DEFAULT_PATH)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.events.evaluate",
+        description='Pairwise precision and recall of "same event" on hand-labelled items.',
+    )
+    parser.add_argument("path", nargs="?", default=DEFAULT_PATH, help="JSON Lines with labels")
+    parser.add_argument("--errors", action="store_true", help="list false and missed pairs")
+    args = parser.parse_args(argv)
+    rows = load_labelled(args.path)
     keys = predict(rows)
     print(render(rows, score(rows, keys)))
-    if show_errors:
+    if args.errors:
         print("\n".join(errors(rows, keys)))
     return 0
 
