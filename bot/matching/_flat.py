@@ -33,9 +33,8 @@ class View:
         self.terms, self.title_terms = doc.terms, doc.title_terms
         self.starts: dict[str, list[int]] = {}
         self.extent = phrases.extent
-        candidates = phrases.anchor_keys.intersection(doc.terms)
-        if candidates:
-            phrases.find(self, candidates)
+        if not phrases.words.isdisjoint(doc.terms):
+            phrases.find(self)
 
     def positions(self, key: str) -> list[int]:
         found = self.starts.get(key)
@@ -45,12 +44,15 @@ class View:
 class Phrases:
     """Every distinct phrase of the compiled topics, each with a key of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_limit: int = 100_000) -> None:
         self.keys: dict[Seq, str] = {}
         self.extent: dict[str, int] = {}  # phrase key -> its length - 1
         self._seqs: dict[str, Seq] = {}
-        self._by_anchor: dict[str, list[str]] = {}
-        self.anchor_keys: frozenset[str] = frozenset()
+        self.words: frozenset[str] = frozenset()  # every key of every phrase
+        # The phrases whose every word is among a document's phrase words, by those words:
+        # documents of one stream hold the same few combinations again and again.
+        self._possible: dict[frozenset[str], tuple[tuple[str, Seq], ...]] = {}
+        self._limit = cache_limit
 
     def key(self, seq: Seq) -> str:
         found = self.keys.get(seq)
@@ -58,31 +60,43 @@ class Phrases:
             found = self.keys[seq] = f"{_PHRASE_MARK}{len(self.keys)}"
             self.extent[found] = len(seq) - 1
             self._seqs[found] = seq
-            # The phrase can only occur where its rarest-looking word does (as ``anchors``).
-            best = max(seq, key=lambda keys: (min(len(k) for k in keys), -len(keys)))
-            for k in best:
-                self._by_anchor.setdefault(k, []).append(found)
-            self.anchor_keys = frozenset(self._by_anchor)
+            self.words = self.words.union(*seq)
+            self._possible = {}
         return found
 
-    def find(self, view: View, candidates: Iterable[str]) -> None:
+    def _possible_in(self, present: frozenset[str]) -> tuple[tuple[str, Seq], ...]:
+        found = self._possible.get(present)
+        if found is None:
+            found = tuple(
+                (key, seq)
+                for key, seq in self._seqs.items()
+                if not any(keys.isdisjoint(present) for keys in seq)
+            )
+            if len(self._possible) >= self._limit:
+                self._possible = {}
+            self._possible[present] = found
+        return found
+
+    def find(self, view: View) -> None:
         """Add to ``view`` the phrases that occur, with their starts (``spans`` of a phrase)."""
         doc, terms = view.doc, view.terms
-        tried: set[str] = set()
         found: list[tuple[str, list[int]]] = []
-        for anchor in candidates:
-            for key in self._by_anchor[anchor]:
-                if key in tried:
-                    continue
-                tried.add(key)
-                seq = self._seqs[key]
-                if any(keys.isdisjoint(terms) for keys in seq):
-                    continue
-                sets = [_positions(keys, doc) for keys in seq]
-                n = len(sets)
-                starts = sorted(p for p in sets[0] if all(p + i in sets[i] for i in range(1, n)))
-                if starts:
-                    found.append((key, starts))
+        places: dict[frozenset[str], set[int]] = {}  # positions of a phrase word, by its keys
+        for key, seq in self._possible_in(self.words.intersection(terms)):
+            sets = []
+            for keys in seq:
+                where = places.get(keys)
+                if where is None:
+                    where = places[keys] = _positions(keys, doc)
+                sets.append(where)
+            first, n = sets[0], len(sets)
+            if n == 2:  # most phrases: two words
+                second = sets[1]
+                starts = sorted(p for p in first if p + 1 in second)
+            else:
+                starts = sorted(p for p in first if all(p + i in sets[i] for i in range(1, n)))
+            if starts:
+                found.append((key, starts))
         if not found:
             return
         limit = doc.title_length
