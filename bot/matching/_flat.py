@@ -25,16 +25,26 @@ class View:
     """One document as the compiled topics see it: its term sets with the phrases found
     in it as extra keys, where those phrases start, and per-document answers."""
 
-    __slots__ = ("doc", "extent", "memo", "starts", "terms", "title_terms")
+    __slots__ = ("_shown", "doc", "extent", "memo", "starts", "terms", "title_terms")
 
     def __init__(self, doc: Document, phrases: Phrases) -> None:
         self.doc = doc
         self.memo: dict[object, bool] = {}
+        self._shown: dict[frozenset[str], str] = {}
         self.terms, self.title_terms = doc.terms, doc.title_terms
         self.starts: dict[str, list[int]] = {}
         self.extent = phrases.extent
         if not phrases.words.isdisjoint(doc.terms):
             phrases.find(self)
+
+    def shown(self, keys: frozenset[str], text: str) -> str:
+        """How an alias reference (``~usa``) is shown: the words found ("United States"),
+        as ``_shown`` gives them; rules of one topic ask for the same ones."""
+        found = self._shown.get(keys)
+        if found is None:
+            raw = self.doc.find_raw(keys)
+            found = self._shown[keys] = text if raw is None else raw
+        return found
 
     def positions(self, key: str) -> list[int]:
         found = self.starts.get(key)
@@ -53,6 +63,7 @@ class Phrases:
         # documents of one stream hold the same few combinations again and again.
         self._possible: dict[frozenset[str], tuple[tuple[str, Seq], ...]] = {}
         self._limit = cache_limit
+        self._by_anchor: dict[str, list[str]] = {}
 
     def key(self, seq: Seq) -> str:
         found = self.keys.get(seq)
@@ -62,15 +73,21 @@ class Phrases:
             self._seqs[found] = seq
             self.words = self.words.union(*seq)
             self._possible = {}
+            # The phrase can only occur where its rarest-looking word does (as ``anchors``).
+            best = max(seq, key=lambda keys: (min(len(k) for k in keys), -len(keys)))
+            for k in best:
+                self._by_anchor.setdefault(k, []).append(found)
         return found
 
     def _possible_in(self, present: frozenset[str]) -> tuple[tuple[str, Seq], ...]:
         found = self._possible.get(present)
         if found is None:
+            by_anchor, seqs = self._by_anchor, self._seqs
+            keys = {key for anchor in present if anchor in by_anchor for key in by_anchor[anchor]}
             found = tuple(
-                (key, seq)
-                for key, seq in self._seqs.items()
-                if not any(keys.isdisjoint(present) for keys in seq)
+                (key, seqs[key])
+                for key in sorted(keys)
+                if not any(words.isdisjoint(present) for words in seqs[key])
             )
             if len(self._possible) >= self._limit:
                 self._possible = {}

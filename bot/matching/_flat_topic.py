@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.matching._eval import _shown, optimise
+from bot.matching._eval import optimise
 from bot.matching._flat import Compiler, Test, View, rule_gate
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 from bot.matching.topics import Topic
@@ -72,9 +72,9 @@ class FlatTopic:
         return TopicMatch(self.name, tuple(out), round(score, 3))
 
 
-# (check: None when found by its keys means it holds, NEARs around it, atom, text shown
-# (None: an alias reference, shown as found), ident for ``_same``)
-_Row = tuple[Test | None, tuple[Test, ...], Word | Phrase | Prefix, str | None, object]
+# (check: None when found by its keys means it holds, NEARs around it, text as written,
+# keys of an alias reference (shown as found in the document) or None, ident for ``_same``)
+_Row = tuple[Test | None, tuple[Test, ...], str, frozenset[str] | None, object]
 
 
 class _Explanation:
@@ -94,8 +94,8 @@ class _Explanation:
                 for key in compiler.keys_of(node):
                     by_key.setdefault(key, []).append(i)
                 check = compiler.test(node) if node.title else None
-            alias = isinstance(node, Word) and node.text.startswith("~")
-            self.rows.append((check, guards, node, None if alias else node.text, _ident(node)))
+            alias = node.keys if isinstance(node, Word) and node.text.startswith("~") else None
+            self.rows.append((check, guards, node.text, alias, _ident(node)))
         self.always = frozenset(always)
         self.by_key = {key: tuple(found) for key, found in by_key.items()}
         self.gate = frozenset(self.by_key)
@@ -132,18 +132,25 @@ class _Explanation:
         seen: set[object] = set()
         rows = self.rows
         for i in chosen:
-            check, guards, node, text, ident = rows[i]
+            check, guards, text, alias, ident = rows[i]
             if check is not None and not check(view):
                 continue
-            if guards and not all(guard(view) for guard in guards):
+            if guards and not _all_hold(guards, view):
                 continue
-            if text is None:
-                text = _shown(node, view.doc)
+            if alias is not None:
+                text = view.shown(alias, text)
             if text not in out and ident not in seen:
                 out.append(text)
                 if ident is not None:
                     seen.add(ident)
         return out
+
+
+def _all_hold(guards: tuple[Test, ...], view: View) -> bool:
+    for guard in guards:  # noqa: SIM110 - a plain loop; all() over a generator is slower
+        if not guard(view):
+            return False
+    return True
 
 
 def _ident(node: Word | Phrase | Prefix) -> object:
