@@ -84,11 +84,14 @@ class Phrases:
         if found is None:
             by_anchor, seqs = self._by_anchor, self._seqs
             keys = {key for anchor in present if anchor in by_anchor for key in by_anchor[anchor]}
-            found = tuple(
-                (key, seqs[key])
-                for key in sorted(keys)
-                if not any(words.isdisjoint(present) for words in seqs[key])
-            )
+            possible = []
+            for key in sorted(keys):
+                for words in seqs[key]:
+                    if words.isdisjoint(present):
+                        break
+                else:
+                    possible.append((key, seqs[key]))
+            found = tuple(possible)
             if len(self._possible) >= self._limit:
                 self._possible = {}
             self._possible[present] = found
