@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import accumulate, chain, compress, count
 
@@ -113,11 +114,19 @@ class Normaliser:
         except KeyError:
             pass
         missing = set(first).union(rest).difference(cache)
+        by_token = self.chunk_tokens_cache(vocabulary)
         if len(cache) + len(missing) > self._limit:
             cache.clear()
+        if len(by_token) + len(missing) > self._limit:
+            by_token.clear()
         terms = self.terms if vocabulary is None else self._admitted_by(vocabulary)
         for chunk in missing:
-            cache[chunk] = frozenset().union(*map(terms, _tokenise(chunk))) or NOTHING
+            # The terms of each token too: positions, asked for most items that hold a
+            # rule's term, then cost no second pass over the chunk.
+            tokens = by_token.get(chunk)
+            if tokens is None:
+                tokens = by_token[chunk] = tuple(map(terms, _tokenise(chunk)))
+            cache[chunk] = frozenset().union(*tokens) or NOTHING
         try:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
@@ -163,6 +172,10 @@ class Normaliser:
         With a ``vocabulary``, only the terms it admits, from its own cache.
         """
         cache = self.chunk_tokens_cache(vocabulary)
+        try:  # the common case: every chunk seen before (``chunk_terms`` fills this cache)
+            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+        except KeyError:
+            pass
         missing = set(chunks).difference(cache)
         if missing:
             if len(cache) + len(missing) > self._limit:
@@ -311,10 +324,10 @@ class Document:
     def _index(self) -> dict[str, list[int]]:
         """Positions of every term, in one pass over the tokens that hold any."""
         tokens = self._tokens()
-        index: dict[str, list[int]] = {}
+        index: defaultdict[str, list[int]] = defaultdict(list)  # no new list per setdefault
         for i in compress(count(), tokens):
             for term in tokens[i]:
-                index.setdefault(term, []).append(i)
+                index[term].append(i)
         return index
 
     def _tokens(self) -> list[frozenset[str]]:
@@ -333,17 +346,20 @@ class Document:
         self, variants: Phrases, firsts: frozenset[str], masks: Mapping[str, frozenset[str]]
     ) -> None:
         phrases: dict[str, list[tuple[int, int]]] = {}  # canonical -> (start, length)
-        for first in self.terms & firsts:
+        terms = self.terms
+        for first in terms & firsts:
             for seq, canonical in variants[first]:
-                if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
-                    continue
-                tokens = self._tokens()
-                end = len(tokens) - len(seq)
-                for p in self.positions(first):
-                    if p <= end and all(
-                        not keys.isdisjoint(tokens[p + i]) for i, keys in enumerate(seq[1:], 1)
-                    ):
-                        phrases.setdefault(canonical, []).append((p, len(seq)))
+                for keys in seq[1:]:  # a plain loop: cheaper than any() over a generator
+                    if keys.isdisjoint(terms):
+                        break
+                else:
+                    tokens = self._tokens()
+                    end = len(tokens) - len(seq)
+                    for p in self.positions(first):
+                        if p <= end and all(
+                            not keys.isdisjoint(tokens[p + i]) for i, keys in enumerate(seq[1:], 1)
+                        ):
+                            phrases.setdefault(canonical, []).append((p, len(seq)))
         if not phrases:
             return
         limit = self.title_length
