@@ -283,36 +283,47 @@ class Document:
     def find_raw(self, keys: frozenset[str]) -> str | None:
         """The first occurrence, as written, of one of ``keys`` (memoised): a token, or the
         words of an alias phrase ("United States" for ``~usa``)."""
-        if keys in self._found:
-            return self._found[keys]
+        found = self._found.get(keys, "")
+        if found != "":  # a raw token is never empty
+            return found
         found = None
         firsts = [
             (p[0], key) for key in keys.intersection(self.terms) if (p := self.positions(key))
         ]
         if firsts:
             start, key = min(firsts)
-            length = self._spans.get(key, {}).get(start, 1)
-            found = " ".join(self._raw(i) for i in range(start, start + length))
+            length = self._spans[key].get(start, 1) if key in self._spans else 1
+            found = self._raw(start, length)
         self._found[keys] = found
         return found
 
-    def _raw(self, position: int) -> str:
-        """The raw token at ``position``, tokenising only the chunk that holds it."""
-        length = self.title_length
-        if position < length:
-            chunks, at = self._title_chunks, position
+    def _raw(self, start: int, length: int) -> str:
+        """The raw tokens from ``start`` on, joined by spaces, tokenising only the chunks
+        that hold them."""
+        title_length = self.title_length
+        if start < title_length:
+            chunks, at = self._title_chunks, start
         else:
-            chunks, at = self._summary_chunks, position - length - FIELD_GAP
+            chunks, at = self._summary_chunks, start - title_length - FIELD_GAP
         ends = self._ends.get(chunks is self._title_chunks)
         if ends is None:
             cache = self._norm.chunk_tokens_cache(self._vocabulary)
             try:
                 ends = list(accumulate(map(len, map(cache.__getitem__, chunks))))
             except KeyError:  # the cache was cleared meanwhile by another thread
-                return (self.title if position < length else self.summary)[at]
+                raw = self.title if start < title_length else self.summary
+                return " ".join(raw[at : at + length])
             self._ends[chunks is self._title_chunks] = ends
         i = bisect_right(ends, at)
-        return _tokenise(chunks[i])[at - (ends[i - 1] if i else 0)]
+        offset = at - (ends[i - 1] if i else 0)
+        tokens = _tokenise(chunks[i])
+        if offset + length <= len(tokens):  # the common case: all in one chunk
+            return " ".join(tokens[offset : offset + length])
+        words = tokens[offset:]
+        while len(words) < length:
+            i += 1
+            words += _tokenise(chunks[i])
+        return " ".join(words[:length])
 
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""
