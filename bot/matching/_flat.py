@@ -112,10 +112,11 @@ class Phrases:
             first, n = sets[0], len(sets)
             if n == 2:  # most phrases: two words
                 second = sets[1]
-                starts = sorted(p for p in first if p + 1 in second)
+                starts = [p for p in first if p + 1 in second]
             else:
-                starts = sorted(p for p in first if all(p + i in sets[i] for i in range(1, n)))
+                starts = [p for p in first if all(p + i in sets[i] for i in range(1, n))]
             if starts:
+                starts.sort()
                 found.append((key, starts))
         if not found:
             return
@@ -131,7 +132,7 @@ class Phrases:
 
 def _positions(keys: frozenset[str], doc: Document) -> set[int]:
     found: set[int] = set()
-    for key in keys:
+    for key in keys.intersection(doc.terms):  # a phrase word's other forms are mostly absent
         found.update(doc.positions(key))
     return found
 
