@@ -65,8 +65,16 @@ class FlatTopic:
         if score < self.threshold:
             return None
         out: list[str] = []
+        known: set[str] = set()
         for number in explained:
-            out.extend(t for t in self.explanations[number].explain(view) if t not in out)
+            explanation = self.explanations[number]
+            if explanation.merges:
+                explanation.extend(view, out, known)
+                continue
+            for text in explanation.explain(view):
+                if text not in known:
+                    out.append(text)
+                    known.add(text)
         if not out:
             return None
         return TopicMatch(self.name, tuple(out), round(score, 3))
@@ -99,6 +107,14 @@ class _Explanation:
         self.always = frozenset(always)
         self.by_key = {key: tuple(found) for key, found in by_key.items()}
         self.gate = frozenset(self.by_key)
+        # When atoms the same for ``_same`` always show the same text, dropping repeats by
+        # text alone gives ``fired``'s answer, and the rule's texts can go straight into the
+        # topic's, skipping at once a text already there.
+        shown: dict[object, set[tuple[str, frozenset[str] | None]]] = {}
+        for _, _, text, alias, ident in self.rows:
+            if ident is not None:
+                shown.setdefault(ident, set()).add((text, alias))
+        self.merges = all(len(found) == 1 for found in shown.values())
 
     def _atoms(
         self, node: Node, guards: tuple[Test, ...]
@@ -118,20 +134,40 @@ class _Explanation:
             yield from self._atoms(node.left, inner)
             yield from self._atoms(node.right, inner)
 
-    def explain(self, view: View) -> list[str]:
+    def _chosen(self, view: View) -> Iterable[int]:
         by_key = self.by_key
         hit = self.gate.intersection(view.terms)
-        chosen: Iterable[int]
         if self.always:
-            chosen = sorted(self.always.union(*map(by_key.__getitem__, hit)))
-        elif len(hit) == 1:  # the common case: the atoms of one key, already in order
-            chosen = by_key[next(iter(hit))]
-        else:
-            chosen = sorted(set().union(*map(by_key.__getitem__, hit)))
+            return sorted(self.always.union(*map(by_key.__getitem__, hit)))
+        if len(hit) == 1:  # the common case: the atoms of one key, already in order
+            return by_key[next(iter(hit))]
+        return sorted(set().union(*map(by_key.__getitem__, hit)))
+
+    def extend(self, view: View, out: list[str], known: set[str]) -> None:
+        """Add to ``out`` the texts of this rule not in ``known`` (for a rule that
+        ``merges``), keeping ``known`` the set of ``out``."""
+        rows = self.rows
+        for i in self._chosen(view):
+            check, guards, text, alias, _ = rows[i]
+            if alias is None and text in known:
+                continue
+            if check is not None and not check(view):
+                continue
+            if guards and not _all_hold(guards, view):
+                continue
+            if alias is not None:
+                text = view.shown(alias, text)
+                if text in known:
+                    continue
+            out.append(text)
+            known.add(text)
+
+    def explain(self, view: View) -> list[str]:
+        """``fired``'s answer for the rule."""
+        rows = self.rows
         out: list[str] = []
         seen: set[object] = set()
-        rows = self.rows
-        for i in chosen:
+        for i in self._chosen(view):
             check, guards, text, alias, ident = rows[i]
             if check is not None and not check(view):
                 continue
