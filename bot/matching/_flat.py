@@ -290,10 +290,19 @@ class Compiler:
                 keys[child.title] |= self.keys_of(child)
             elif isinstance(child, Prefix):
                 prefixes.append(self.spans(child))
-        body, titled = frozenset(keys[False]), frozenset(keys[True])
+        titled = frozenset(keys[True])
+        # Words span one position; phrases, from where they start to their last word.
+        words = frozenset(k for k in keys[False] if not k.startswith(_PHRASE_MARK))
+        phrases = frozenset(keys[False]) - words
 
         def spans(view: View) -> list[Span]:
-            found = _spans_of(view, body.intersection(view.terms))
+            terms, positions = view.terms, view.doc.positions
+            found = [(p, p) for key in words.intersection(terms) for p in positions(key)]
+            if phrases and not phrases.isdisjoint(terms):
+                starts, extent = view.starts, view.extent
+                for key in phrases.intersection(terms):
+                    last = extent[key]
+                    found += [(p, p + last) for p in starts[key]]
             if titled:
                 found += _limited(_spans_of(view, titled.intersection(view.terms)), view, True)
             for part in prefixes:
