@@ -34,7 +34,7 @@ class View:
         self.terms, self.title_terms = doc.terms, doc.title_terms
         self.starts: dict[str, list[int]] = {}
         self.extent = phrases.extent
-        if not phrases.words.isdisjoint(doc.terms):
+        if not phrases.words.isdisjoint(doc.terms):  # most items hold no phrase word
             phrases.find(self)
 
     def shown(self, keys: frozenset[str], text: str) -> str:
@@ -54,55 +54,48 @@ class View:
 class Phrases:
     """Every distinct phrase of the compiled topics, each with a key of its own."""
 
-    def __init__(self, cache_limit: int = 100_000) -> None:
+    def __init__(self) -> None:
         self.keys: dict[Seq, str] = {}
         self.extent: dict[str, int] = {}  # phrase key -> its length - 1
-        self._seqs: dict[str, Seq] = {}
         self.words: frozenset[str] = frozenset()  # every key of every phrase
-        # The phrases whose every word is among a document's phrase words, by those words:
-        # documents of one stream hold the same few combinations again and again.
-        self._possible: dict[frozenset[str], tuple[tuple[str, Seq], ...]] = {}
-        self._limit = cache_limit
-        self._by_anchor: dict[str, list[str]] = {}
+        # Phrases by the keys of their rarest-looking word (as ``anchors`` chooses it).
+        self._by_anchor: dict[str, list[tuple[str, Seq]]] = {}
+        self._anchors: frozenset[str] = frozenset()
 
     def key(self, seq: Seq) -> str:
         found = self.keys.get(seq)
         if found is None:
             found = self.keys[seq] = f"{_PHRASE_MARK}{len(self.keys)}"
             self.extent[found] = len(seq) - 1
-            self._seqs[found] = seq
             self.words = self.words.union(*seq)
-            self._possible = {}
-            # The phrase can only occur where its rarest-looking word does (as ``anchors``).
             best = max(seq, key=lambda keys: (min(len(k) for k in keys), -len(keys)))
             for k in best:
-                self._by_anchor.setdefault(k, []).append(found)
+                self._by_anchor.setdefault(k, []).append((found, seq))
+            self._anchors = frozenset(self._by_anchor)
         return found
 
-    def _possible_in(self, present: frozenset[str]) -> tuple[tuple[str, Seq], ...]:
-        found = self._possible.get(present)
-        if found is None:
-            by_anchor, seqs = self._by_anchor, self._seqs
-            keys = {key for anchor in present if anchor in by_anchor for key in by_anchor[anchor]}
-            possible = []
-            for key in sorted(keys):
-                for words in seqs[key]:
-                    if words.isdisjoint(present):
-                        break
-                else:
-                    possible.append((key, seqs[key]))
-            found = tuple(possible)
-            if len(self._possible) >= self._limit:
-                self._possible = {}
-            self._possible[present] = found
-        return found
+    def _possible_in(self, terms: set[str]) -> dict[str, Seq]:
+        """The phrases each of whose words has a form among ``terms``."""
+        candidates: dict[str, Seq] = {}
+        by_anchor = self._by_anchor
+        for anchor in self._anchors.intersection(terms):
+            for key, seq in by_anchor[anchor]:
+                candidates[key] = seq
+        possible: dict[str, Seq] = {}
+        for key, seq in candidates.items():
+            for words in seq:
+                if words.isdisjoint(terms):
+                    break
+            else:
+                possible[key] = seq
+        return possible
 
     def find(self, view: View) -> None:
         """Add to ``view`` the phrases that occur, with their starts (``spans`` of a phrase)."""
         doc, terms = view.doc, view.terms
         found: list[tuple[str, list[int]]] = []
         places: dict[frozenset[str], set[int]] = {}  # positions of a phrase word, by its keys
-        for key, seq in self._possible_in(self.words.intersection(terms)):
+        for key, seq in self._possible_in(terms).items():
             sets = []
             for keys in seq:
                 where = places.get(keys)
