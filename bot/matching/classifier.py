@@ -22,8 +22,8 @@ class TopicClassifier:
         # The index holds the rules for their vocabulary (the terms documents keep) and for
         # callers that read the topics; matching runs the flat form of the same rules.
         self.index = RuleIndex(TOPIC_LIMITS)
-        self._phrases = Phrases()
-        compiler = Compiler(self._phrases)
+        self.phrases = Phrases()
+        compiler = Compiler(self.phrases)
         self._flat: list[FlatTopic] = []
         for topic in (topics if topics is not None else load_topics(path)).values():
             self.index.add_topic(topic)
@@ -34,7 +34,10 @@ class TopicClassifier:
         return list(self.index.topics)
 
     def classify(self, item: MatchInput) -> tuple[TopicMatch, ...]:
-        view = View(self.index.document(item), self._phrases)
+        return self.matches(View(self.index.document(item), self.phrases))
+
+    def matches(self, view: View) -> tuple[TopicMatch, ...]:
+        """The topics of an item's ``View`` (``classify`` in two steps, to time each)."""
         found = []
         for topic in self._flat:
             match = topic.match(view)
