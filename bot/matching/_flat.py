@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from itertools import repeat
 
-from bot.matching._eval import Span, anchors, optimise
+from bot.matching._eval import Span, anchors
 from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 
@@ -349,7 +349,7 @@ def _prefix(prefix: str, title: bool) -> Test:
 def rule_gate(root: Node) -> frozenset[str] | None:
     """Terms one of which a document holds wherever ``root`` holds (None: no such set known,
     for a rule anchored by a prefix)."""
-    found = anchors(optimise(root))
+    found = anchors(root)
     if not found or any(kind != "t" for kind, _ in found):
         return None
     return frozenset(value for _, value in found)
