@@ -25,7 +25,7 @@ class FlatTopic:
     def __init__(self, topic: Topic, compiler: Compiler) -> None:
         self.name, self.threshold = topic.name, topic.threshold
         self.positive: list[_Rule] = []
-        self.negative: list[_Rule] = []  # negative rules, then exclusions (weight None)
+        self.negative: list[_Rule] = []  # weight 0 or less: they can only take weight away
         self.exclusions: list[_Rule] = []
         self.explanations: dict[int, _Explanation] = {}
         for number, rule in enumerate(topic.rules):
