@@ -1,6 +1,6 @@
 """Benchmark of ``c5watch classify`` end to end: JSON Lines in, JSON Lines out, one pass.
 
-Run: ``python benchmarks/bench_classify.py [--baseline DIR] [--rounds N]``.
+Run: ``python benchmarks/bench_classify.py [--baseline DIR] [--rounds N] [--stages]``.
 
 Each measurement is a fresh process (cold lemma and chunk caches, as a new run of the command
 has), which builds the classifier, reads the whole input, then times one pass of
@@ -21,6 +21,10 @@ the code before a change, exported outside the repository with ``git archive``, 
 ``.venv`` made by ``make install`` there), alternating with this one, so that the ratio is
 measured on the same host at the same time. The two outputs are compared byte for byte
 (equal only when both use the same rule files).
+
+``--stages`` says where one cold pass of this checkout spends its time instead: reading JSON,
+building each item's document (tokens, lemmas, terms, alias phrases), finding the topics'
+phrases in it, deciding and explaining the topics, writing JSON.
 """
 
 from __future__ import annotations
@@ -60,6 +64,34 @@ status = run_classify(io.StringIO(text), out, classifier)
 seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu
 open(sys.argv[3], "w", encoding="utf-8").write(out.getvalue())
 print(json.dumps({"seconds": seconds, "cpu": cpu, "setup": ready - start, "status": status}))
+"""
+
+
+# ``--stages``: the same cold pass, item by item as ``run_classify`` goes, with the time of
+# each step added up (the timers themselves cost a few per cent).
+_STAGES = """
+import io, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from time import perf_counter as now
+from bot.matching._flat import View
+from bot.matching.classifier import TopicClassifier
+from bot.matching.classify import _item, output_line
+classifier = TopicClassifier()
+index, phrases = classifier.index, classifier.phrases
+lines = open(sys.argv[2], encoding="utf-8").read().splitlines()
+spent = dict.fromkeys(("JSON in", "document", "phrases", "topics", "JSON out"), 0.0)
+cpu = time.process_time()
+for line in lines:
+    a = now(); obj = json.loads(line); item = _item(obj)
+    b = now(); doc = index.document(item)
+    c = now(); view = View(doc, phrases)
+    d = now(); found = classifier.matches(view)
+    e = now(); output_line(obj["id"], found)
+    f = now()
+    for name, seconds in zip(spent, (b - a, c - b, d - c, e - d, f - e)):
+        spent[name] += seconds
+spent["total CPU"] = time.process_time() - cpu
+print(json.dumps(spent))
 """
 
 
@@ -133,10 +165,24 @@ def one_pass(root: Path, source: Path, output: Path) -> dict[str, float]:
     return figures
 
 
+def stages(root: Path, source: Path) -> dict[str, float]:
+    """Seconds of each step of one cold pass over ``source``, in a fresh process."""
+    own = root / ".venv" / "bin" / "python"
+    python = str(own) if own.exists() else sys.executable
+    done = subprocess.run(
+        [python, "-c", _STAGES, str(root), str(source)], check=True, capture_output=True, text=True
+    )
+    found: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per row")
+    parser.add_argument(
+        "--stages", action="store_true", help="where one cold pass of this checkout spends time"
+    )
     args = parser.parse_args()
     roots = {"this": ROOT}
     if args.baseline is not None:
@@ -147,6 +193,15 @@ def main() -> int:
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.stages:
+            for name, items in inputs.items():
+                source = folder / "in.jsonl"
+                nbytes = write_input(items, source, name.split()[0])
+                runs = [stages(ROOT, source) for _ in range(args.rounds)]
+                best = min(runs, key=lambda r: r["total CPU"])
+                shares = ", ".join(f"{k} {v:.3f} s" for k, v in best.items())
+                print(f"{name} ({nbytes / 1e6:.2f} MB, best of {args.rounds}): {shares}")
+            return 0
         print(
             f"{'input':<15} {'code':<9} {'items':>6} {'MB':>5} {'MB/s':>6}"
             f" {'median':>6} {'CPU':>6} {'setup s':>7} {'same output':>11}"

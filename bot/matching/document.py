@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from itertools import accumulate, chain, compress, count
 
@@ -113,11 +114,19 @@ class Normaliser:
         except KeyError:
             pass
         missing = set(first).union(rest).difference(cache)
+        by_token = self.chunk_tokens_cache(vocabulary)
         if len(cache) + len(missing) > self._limit:
             cache.clear()
+        if len(by_token) + len(missing) > self._limit:
+            by_token.clear()
         terms = self.terms if vocabulary is None else self._admitted_by(vocabulary)
         for chunk in missing:
-            cache[chunk] = frozenset().union(*map(terms, _tokenise(chunk))) or NOTHING
+            # The terms of each token too: positions, asked for most items that hold a
+            # rule's term, then cost no second pass over the chunk.
+            tokens = by_token.get(chunk)
+            if tokens is None:
+                tokens = by_token[chunk] = tuple(map(terms, _tokenise(chunk)))
+            cache[chunk] = frozenset().union(*tokens) or NOTHING
         try:
             head = set().union(*map(get, first))
             return head, head.union(*map(get, rest))
@@ -163,6 +172,10 @@ class Normaliser:
         With a ``vocabulary``, only the terms it admits, from its own cache.
         """
         cache = self.chunk_tokens_cache(vocabulary)
+        try:  # the common case: every chunk seen before (``chunk_terms`` fills this cache)
+            return list(chain.from_iterable(map(cache.__getitem__, chunks)))
+        except KeyError:
+            pass
         missing = set(chunks).difference(cache)
         if missing:
             if len(cache) + len(missing) > self._limit:
@@ -270,36 +283,47 @@ class Document:
     def find_raw(self, keys: frozenset[str]) -> str | None:
         """The first occurrence, as written, of one of ``keys`` (memoised): a token, or the
         words of an alias phrase ("United States" for ``~usa``)."""
-        if keys in self._found:
-            return self._found[keys]
+        found = self._found.get(keys, "")
+        if found != "":  # a raw token is never empty
+            return found
         found = None
         firsts = [
             (p[0], key) for key in keys.intersection(self.terms) if (p := self.positions(key))
         ]
         if firsts:
             start, key = min(firsts)
-            length = self._spans.get(key, {}).get(start, 1)
-            found = " ".join(self._raw(i) for i in range(start, start + length))
+            length = self._spans[key].get(start, 1) if key in self._spans else 1
+            found = self._raw(start, length)
         self._found[keys] = found
         return found
 
-    def _raw(self, position: int) -> str:
-        """The raw token at ``position``, tokenising only the chunk that holds it."""
-        length = self.title_length
-        if position < length:
-            chunks, at = self._title_chunks, position
+    def _raw(self, start: int, length: int) -> str:
+        """The raw tokens from ``start`` on, joined by spaces, tokenising only the chunks
+        that hold them."""
+        title_length = self.title_length
+        if start < title_length:
+            chunks, at = self._title_chunks, start
         else:
-            chunks, at = self._summary_chunks, position - length - FIELD_GAP
+            chunks, at = self._summary_chunks, start - title_length - FIELD_GAP
         ends = self._ends.get(chunks is self._title_chunks)
         if ends is None:
             cache = self._norm.chunk_tokens_cache(self._vocabulary)
             try:
                 ends = list(accumulate(map(len, map(cache.__getitem__, chunks))))
             except KeyError:  # the cache was cleared meanwhile by another thread
-                return (self.title if position < length else self.summary)[at]
+                raw = self.title if start < title_length else self.summary
+                return " ".join(raw[at : at + length])
             self._ends[chunks is self._title_chunks] = ends
         i = bisect_right(ends, at)
-        return _tokenise(chunks[i])[at - (ends[i - 1] if i else 0)]
+        offset = at - (ends[i - 1] if i else 0)
+        tokens = _tokenise(chunks[i])
+        if offset + length <= len(tokens):  # the common case: all in one chunk
+            return " ".join(tokens[offset : offset + length])
+        words = tokens[offset:]
+        while len(words) < length:
+            i += 1
+            words += _tokenise(chunks[i])
+        return " ".join(words[:length])
 
     def positions(self, term: str) -> list[int]:
         """Sorted positions of ``term``; title first, then summary after a gap."""
@@ -311,10 +335,10 @@ class Document:
     def _index(self) -> dict[str, list[int]]:
         """Positions of every term, in one pass over the tokens that hold any."""
         tokens = self._tokens()
-        index: dict[str, list[int]] = {}
+        index: defaultdict[str, list[int]] = defaultdict(list)  # no new list per setdefault
         for i in compress(count(), tokens):
             for term in tokens[i]:
-                index.setdefault(term, []).append(i)
+                index[term].append(i)
         return index
 
     def _tokens(self) -> list[frozenset[str]]:
@@ -333,17 +357,20 @@ class Document:
         self, variants: Phrases, firsts: frozenset[str], masks: Mapping[str, frozenset[str]]
     ) -> None:
         phrases: dict[str, list[tuple[int, int]]] = {}  # canonical -> (start, length)
-        for first in self.terms & firsts:
+        terms = self.terms
+        for first in terms & firsts:
             for seq, canonical in variants[first]:
-                if any(keys.isdisjoint(self.terms) for keys in seq[1:]):
-                    continue
-                tokens = self._tokens()
-                end = len(tokens) - len(seq)
-                for p in self.positions(first):
-                    if p <= end and all(
-                        not keys.isdisjoint(tokens[p + i]) for i, keys in enumerate(seq[1:], 1)
-                    ):
-                        phrases.setdefault(canonical, []).append((p, len(seq)))
+                for keys in seq[1:]:  # a plain loop: cheaper than any() over a generator
+                    if keys.isdisjoint(terms):
+                        break
+                else:
+                    tokens = self._tokens()
+                    end = len(tokens) - len(seq)
+                    for p in self.positions(first):
+                        if p <= end and all(
+                            not keys.isdisjoint(tokens[p + i]) for i, keys in enumerate(seq[1:], 1)
+                        ):
+                            phrases.setdefault(canonical, []).append((p, len(seq)))
         if not phrases:
             return
         limit = self.title_length

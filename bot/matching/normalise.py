@@ -54,6 +54,26 @@ _HOT_RE = re.compile(r"\+|[Uu]\.|US\$")
 # Every place a special token may hold whitespace (each "\s?" of its patterns): none in a text
 # means each of its special tokens lies inside one chunk.
 _SPANNING_RE = re.compile(r"[CcСс]\s\d|\w\s\+|\+\s\w|[Uu]\.\s[Ss]\.|[Ss]\.\s[Aa]\.")
+# Patterns that start with a literal, which the regular expression engine scans for far
+# faster than for ``_SPANNING_RE``'s character classes.
+_DOT_SPACE_RE = re.compile(r"\.(?=\s[SsAa]\.)")
+_PLUS_RE = re.compile(r"\+")
+
+
+def _spanning(text: str) -> bool:
+    """Whether a special token of ``text`` may hold whitespace: ``_SPANNING_RE`` finds a
+    place near a '+' (a "C 5" is at most five characters before its '+'), or "U. S. A." has
+    whitespace after a dot."""
+    for m in _PLUS_RE.finditer(text):
+        at = m.start()
+        if _SPANNING_RE.search(text, max(0, at - 5), at + 3) is not None:
+            return True
+    for m in _DOT_SPACE_RE.finditer(text):
+        at = m.start()
+        before, after = text[at - 1 : at], text[at + 2]
+        if (before in ("U", "u") and after in "Ss") or (before in ("S", "s") and after in "Aa"):
+            return True
+    return False
 
 
 def segments(text: str) -> list[str]:
@@ -69,9 +89,15 @@ def segments(text: str) -> list[str]:
     ("C5+1", "U.S.") have no whitespace where a special token could span it; their hot
     chunks are marked one by one.
     """
-    if _SPANNING_RE.search(text) is None:
+    if not _spanning(text):
         chunks = text.split()
-        for i in compress(count(), map(_HOT_RE.search, chunks)):
+        # Hot chunks are few: found by one search of the text, not one per chunk. A match
+        # holds no whitespace, so it lies in the chunk the words before it end in (or start).
+        hot = set()
+        for m in _HOT_RE.finditer(text):
+            at = m.start()
+            hot.add(len(text[:at].split()) - (at > 0 and not text[at - 1].isspace()))
+        for i in hot:
             chunks[i] = " " + chunks[i]
         return chunks
     parts = _SPACE_RE.split(text.strip())
