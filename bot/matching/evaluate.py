@@ -14,8 +14,8 @@ shows how much of its "now" figure is hindsight; a batch never tuned on stays an
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,18 +172,29 @@ def batch_table(batches: Sequence[Batch], classifier: TopicClassifier, folder: P
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--batches"]:
-        manifest = Path(args[1]) if len(args) > 1 else FIXTURES / "batches.json"
-        print(batch_table(load_batches(manifest), TopicClassifier(), manifest.parent))
-        return 0
-    verbose = "-v" in args
-    args = [a for a in args if a != "-v"]
-    rows = load_labelled(args[0] if args else DEFAULT_PATH)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.matching.evaluate",
+        description="Precision, recall and F1 of the curated topics on labelled items.",
+    )
+    parser.add_argument("path", nargs="?", default=DEFAULT_PATH, help="labelled JSON Lines")
+    parser.add_argument("-v", action="store_true", help="list every false positive and negative")
+    parser.add_argument(
+        "--batches",
+        nargs="?",
+        const=FIXTURES / "batches.json",
+        type=Path,
+        metavar="MANIFEST",
+        help="every batch's first-seen F1 beside today's (default: the fixtures' batches.json)",
+    )
+    args = parser.parse_args(argv)
     classifier = TopicClassifier()
+    if args.batches is not None:
+        print(batch_table(load_batches(args.batches), classifier, args.batches.parent))
+        return 0
+    rows = load_labelled(args.path)
     predicted = predictions(rows, classifier)
     print(table(scores(rows, predicted, classifier.topics)))
-    if verbose:
+    if args.v:
         for row, got in zip(rows, predicted, strict=True):
             for topic in classifier.topics:
                 if bool(row.get(topic)) != (topic in got):
