@@ -25,6 +25,11 @@ measured on the same host at the same time. The two outputs are compared byte fo
 ``--stages`` says where one cold pass of this checkout spends its time instead: reading JSON,
 building each item's document (tokens, lemmas, terms, alias phrases), finding the topics'
 phrases in it, deciding and explaining the topics, writing JSON.
+
+``--floor`` measures what any matching is added to: the same cold pass doing only what every
+item needs before a rule can be asked (JSON in, NFKC, whitespace chunks, the terms of each
+chunk, lemmatising each word met for the first time) and writing an empty answer, then a
+second, warm pass. The time spent lemmatising new words is given apart.
 """
 
 from __future__ import annotations
@@ -92,6 +97,43 @@ for line in lines:
         spent[name] += seconds
 spent["total CPU"] = time.process_time() - cpu
 print(json.dumps(spent))
+"""
+
+
+# ``--floor``: JSON in, the terms of each item's chunks (new words lemmatised), JSON out; no
+# alias phrases, positions, phrases or topics. Then the same again with every cache warm.
+_FLOOR = """
+import io, json, sys, time
+sys.path.insert(0, sys.argv[1])
+from time import process_time
+from bot.matching.classifier import TopicClassifier
+from bot.matching.classify import _item, output_line
+from bot.matching.document import split_chunks
+from bot.matching.normalise import prepare
+index = TopicClassifier().index
+norm = index.normaliser
+lemmatise, spent = norm._compute, [0.0]
+def timed(raw):
+    start = process_time()
+    try:
+        return lemmatise(raw)
+    finally:
+        spent[0] += process_time() - start
+norm._compute = timed
+lines = open(sys.argv[2], encoding="utf-8").read().splitlines()
+def one_pass():
+    vocabulary, out = index.vocabulary(), io.StringIO()
+    cpu = process_time()
+    for line in lines:
+        obj = json.loads(line)
+        item = _item(obj)
+        title, summary = split_chunks(prepare(item.title)), split_chunks(prepare(item.summary))
+        norm.chunk_terms(title, summary, vocabulary)
+        out.write(output_line(obj["id"], ()))
+    return process_time() - cpu
+cold = one_pass()
+lemmas = spent[0]
+print(json.dumps({"cold": cold, "lemmas": lemmas, "words": len(norm._cache), "warm": one_pass()}))
 """
 
 
@@ -176,12 +218,26 @@ def stages(root: Path, source: Path) -> dict[str, float]:
     return found
 
 
+def floor(root: Path, source: Path) -> dict[str, float]:
+    """CPU seconds of the floor's cold and warm passes over ``source``, in a fresh process."""
+    own = root / ".venv" / "bin" / "python"
+    python = str(own) if own.exists() else sys.executable
+    done = subprocess.run(
+        [python, "-c", _FLOOR, str(root), str(source)], check=True, capture_output=True, text=True
+    )
+    found: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
     parser.add_argument("--rounds", type=int, default=3, help="fresh processes per row")
     parser.add_argument(
         "--stages", action="store_true", help="where one cold pass of this checkout spends time"
+    )
+    parser.add_argument(
+        "--floor", action="store_true", help="the same pass without matching, cold and warm"
     )
     args = parser.parse_args()
     roots = {"this": ROOT}
@@ -201,6 +257,20 @@ def main() -> int:
                 best = min(runs, key=lambda r: r["total CPU"])
                 shares = ", ".join(f"{k} {v:.3f} s" for k, v in best.items())
                 print(f"{name} ({nbytes / 1e6:.2f} MB, best of {args.rounds}): {shares}")
+            return 0
+        if args.floor:
+            for name, items in inputs.items():
+                source = folder / "in.jsonl"
+                nbytes = write_input(items, source, name.split()[0])
+                runs = [floor(ROOT, source) for _ in range(args.rounds)]
+                best = min(runs, key=lambda r: r["cold"])
+                warm = min(r["warm"] for r in runs)
+                print(
+                    f"{name} ({nbytes / 1e6:.2f} MB, best of {args.rounds}): cold"
+                    f" {best['cold']:.3f} s CPU ({nbytes / best['cold'] / 1e6:.1f} MB/s), of which"
+                    f" lemmatising {best['words']:.0f} new words {best['lemmas']:.3f} s;"
+                    f" warm {warm:.3f} s ({nbytes / warm / 1e6:.1f} MB/s)"
+                )
             return 0
         print(
             f"{'input':<15} {'code':<9} {'items':>6} {'MB':>5} {'MB/s':>6}"
