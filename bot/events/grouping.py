@@ -24,6 +24,10 @@ MAX_POSTING = 100
 JOIN_SCORE = 0.3
 JOIN_SHARED = 2
 EVE = timedelta(hours=36)
+# A happening is reported mostly on its day and the next; an item published later than this
+# after an event's first report joins it only if it shares a key rare in the stream (a trip's
+# departure, arrival and next day's talks share the leader and the city, and nothing rarer).
+SAME_DAY = timedelta(hours=24)
 DF_PRIOR = 200
 # Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
@@ -207,7 +211,11 @@ class EventGrouper:
             if late:
                 if not self._follows_up(keys, event, published):
                     continue
-            elif _conflict(keys, event) or not self._same_stage(keys, event, published):
+            elif (
+                _conflict(keys, event)
+                or not self._same_stage(keys, event, published)
+                or not self._same_day_or_specific(keys, event, published)
+            ):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
             similarity = max(dot / (norm * event.norm()), *pairs)
@@ -236,16 +244,27 @@ class EventGrouper:
         # every key is rare, and ledes listing the five countries are alike.
         if not (keys.names & event.names.keys()) - _BROAD:
             return False
+        return self._specific(keys, event) >= FOLLOW_UP_SPECIFIC
+
+    def _specific(self, keys: ItemKeys, event: _Event) -> int:
+        """How many keys the item shares with the event that weigh at least SPECIFIC_WEIGHT
+        in both and that at most one report in SPECIFIC_RARITY carries."""
         limit = (self._total + DF_PRIOR) / SPECIFIC_RARITY
         seen, sums = self._seen, event.sums
-        specific = sum(
+        return sum(
             1
             for key, weight in keys.weights.items()
             if weight >= SPECIFIC_WEIGHT
             and sums.get(key, 0.0) >= SPECIFIC_WEIGHT
             and seen.get(key, 0) <= limit
         )
-        return specific >= FOLLOW_UP_SPECIFIC
+
+    def _same_day_or_specific(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
+        """Reports days apart tell of one happening only if they share something rarer than
+        the people and places that the days of one trip or one dispute all name."""
+        if abs(published - event.first) <= SAME_DAY:
+            return True
+        return self._specific(keys, event) >= 1
 
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
