@@ -24,10 +24,6 @@ MAX_POSTING = 100
 JOIN_SCORE = 0.3
 JOIN_SHARED = 2
 EVE = timedelta(hours=36)
-# A happening is reported mostly on its day and the next; an item published later than this
-# after an event's first report joins it only if it shares a key rare in the stream (a trip's
-# departure, arrival and next day's talks share the leader and the city, and nothing rarer).
-SAME_DAY = timedelta(hours=24)
 DF_PRIOR = 200
 # Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
@@ -90,6 +86,7 @@ class _Event:
     square: float = 0.0  # squared length of ``sums``
     names: dict[str, int] = field(default_factory=dict)  # title name -> reports naming it
     ahead: int = 0  # reports whose title announces it as still to come
+    cyrillic: int = 0  # reports written in Russian
     members: list[ItemKeys] = field(default_factory=list)
 
     def norm(self) -> float:
@@ -214,7 +211,7 @@ class EventGrouper:
             elif (
                 _conflict(keys, event)
                 or not self._same_stage(keys, event, published)
-                or not self._same_day_or_specific(keys, event, published)
+                or not self._specific(keys, event)
             ):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
@@ -259,13 +256,6 @@ class EventGrouper:
             and seen.get(key, 0) <= limit
         )
 
-    def _same_day_or_specific(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
-        """Reports days apart tell of one happening only if they share something rarer than
-        the people and places that the days of one trip or one dispute all name."""
-        if abs(published - event.first) <= SAME_DAY:
-            return True
-        return self._specific(keys, event) >= 1
-
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
         the day itself ("the summit takes place today"); days apart they are two events."""
@@ -298,6 +288,7 @@ class EventGrouper:
         for name in keys.names:
             event.names[name] = event.names.get(name, 0) + 1
         event.ahead += keys.ahead
+        event.cyrillic += keys.cyrillic
         if len(event.members) < MAX_MEMBERS:
             event.members.append(keys)
 
@@ -350,10 +341,26 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
     if _other_kind(keys, event):
         return True
-    if keys.names <= event.sums.keys():
+    # Reports quoting different people tell of different statements (Trump announcing that
+    # Kazakhstan joins the Abraham Accords; Tokayev confirming it the next day).
+    if keys.speaker and any(m.speaker and not m.speaker & keys.speaker for m in event.members):
+        return True
+    # Across languages only alias groups are sure to be written alike: a name whose spelling
+    # does not carry over (Xi, «Си») is not a name the other side never mentions.
+    crossing = (2 * event.cyrillic > event.size) != keys.cyrillic
+    names = _aliases(keys.names) if crossing else keys.names
+    if names <= event.sums.keys():
         return False
-    core = (n for n, count in event.names.items() if 2 * count >= event.size)
+    core = (
+        n
+        for n, count in event.names.items()
+        if 2 * count >= event.size and (not crossing or n.startswith(ALIAS_MARK))
+    )
     return any(n not in keys.weights for n in core)
+
+
+def _aliases(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(n for n in names if n.startswith(ALIAS_MARK))
 
 
 def _similarity(a: ItemKeys, b: ItemKeys) -> float:
