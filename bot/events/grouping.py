@@ -86,7 +86,6 @@ class _Event:
     square: float = 0.0  # squared length of ``sums``
     names: dict[str, int] = field(default_factory=dict)  # title name -> reports naming it
     ahead: int = 0  # reports whose title announces it as still to come
-    cyrillic: int = 0  # reports written in Russian
     members: list[ItemKeys] = field(default_factory=list)
 
     def norm(self) -> float:
@@ -288,7 +287,6 @@ class EventGrouper:
         for name in keys.names:
             event.names[name] = event.names.get(name, 0) + 1
         event.ahead += keys.ahead
-        event.cyrillic += keys.cyrillic
         if len(event.members) < MAX_MEMBERS:
             event.members.append(keys)
 
@@ -347,20 +345,10 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
         return True
     # Across languages only alias groups are sure to be written alike: a name whose spelling
     # does not carry over (Xi, «Си») is not a name the other side never mentions.
-    crossing = (2 * event.cyrillic > event.size) != keys.cyrillic
-    names = _aliases(keys.names) if crossing else keys.names
-    if names <= event.sums.keys():
+    if keys.names <= event.sums.keys():
         return False
-    core = (
-        n
-        for n, count in event.names.items()
-        if 2 * count >= event.size and (not crossing or n.startswith(ALIAS_MARK))
-    )
+    core = (n for n, count in event.names.items() if 2 * count >= event.size)
     return any(n not in keys.weights for n in core)
-
-
-def _aliases(names: frozenset[str]) -> frozenset[str]:
-    return frozenset(n for n in names if n.startswith(ALIAS_MARK))
 
 
 def _similarity(a: ItemKeys, b: ItemKeys) -> float:
