@@ -25,6 +25,10 @@ JOIN_SCORE = 0.3
 JOIN_SHARED = 2
 EVE = timedelta(hours=36)
 DF_PRIOR = 200
+# An item sharing no key rare in the stream with an event joins it only as a close rewrite:
+# this similar, within this long of the event's first report.
+REWRITE_SCORE = 0.5
+REWRITE_WITHIN = timedelta(hours=12)
 # Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
 PAIR_FACTOR = 0.4
@@ -210,11 +214,12 @@ class EventGrouper:
             elif (
                 _conflict(keys, event)
                 or not self._same_stage(keys, event, published)
-                or not self._specific(keys, event)
             ):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
             similarity = max(dot / (norm * event.norm()), *pairs)
+            if not late and not self._rare_tie(keys, event, published, similarity):
+                continue
             if late and similarity < FOLLOW_UP_SCORE:
                 continue
             if similarity >= best_score and (best is None or similarity > best_score):
@@ -254,6 +259,17 @@ class EventGrouper:
             and sums.get(key, 0.0) >= SPECIFIC_WEIGHT
             and seen.get(key, 0) <= limit
         )
+
+    def _rare_tie(
+        self, keys: ItemKeys, event: _Event, published: datetime, similarity: float
+    ) -> bool:
+        """Whether the item shares with the event a key rare in the stream, or is a close
+        rewrite of it within hours. Reports of one trip or one dispute share the leader, the
+        countries and the subject; what tells one happening from the next is rarer (the deal's
+        company, the city of the talks) or a near-identical wording the same day."""
+        if self._specific(keys, event) > 0:
+            return True
+        return similarity >= REWRITE_SCORE and abs(published - event.first) < REWRITE_WITHIN
 
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
