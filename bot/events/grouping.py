@@ -1,8 +1,10 @@
 """Incremental grouping of reports into events.
 
 An item joins the open event whose keys it shares most (weighted by rarity, and by how many of
-the event's reports carry each key), if that is enough and the event is close in time;
-otherwise it opens an event of its own. Later coverage that reports nothing new (an explainer,
+the event's reports carry each key), if that is enough, the event is close in time, and they
+share a key rare in the stream (or the item rewrites the event's report within hours);
+otherwise it opens an event of its own. Reports naming different kinds of happening, different
+people, or quoting different speakers are two happenings. Later coverage that reports nothing new (an explainer,
 an expert's comment) may join an event weeks after it, if it names the event's specific, rare
 entities. Candidates come only from the postings of the item's rare keys, so placing an item
 costs in proportion to the events that share them.
@@ -211,10 +213,7 @@ class EventGrouper:
             if late:
                 if not self._follows_up(keys, event, published):
                     continue
-            elif (
-                _conflict(keys, event)
-                or not self._same_stage(keys, event, published)
-            ):
+            elif _conflict(keys, event) or not self._same_stage(keys, event, published):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
             similarity = max(dot / (norm * event.norm()), *pairs)
