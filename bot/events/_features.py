@@ -359,8 +359,11 @@ _ROLES = frozenset(
 def speaker_words(title: str) -> list[str]:
     """The raw words naming whom a title quotes, or none."""
     found = _SPEAKER_COLON.match(title)
-    if found is not None and len(found.group(1).split()) <= _COLON_WORDS:
-        return raw_tokens(prepare(found.group(1)))
+    if found is not None:
+        # "Trump:", "Sergio Gor:"; not a clause ("US sends an envoy: Gor arrives").
+        before = raw_tokens(prepare(found.group(1)))
+        if len(before) <= _COLON_WORDS and all(raw[:1].isupper() for raw in before):
+            return before
     words = raw_tokens(prepare(title))
     for i, raw in enumerate(words[: _SPEAKER_WORDS + 1]):
         if raw.lower() in _SAYING:

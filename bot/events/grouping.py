@@ -4,10 +4,10 @@ An item joins the open event whose keys it shares most (weighted by rarity, and 
 the event's reports carry each key), if that is enough, the event is close in time, and they
 share a key rare in the stream (or the item rewrites the event's report within hours);
 otherwise it opens an event of its own. Reports naming different kinds of happening, different
-people, or quoting different speakers are two happenings. Later coverage that reports nothing new (an explainer,
-an expert's comment) may join an event weeks after it, if it names the event's specific, rare
-entities. Candidates come only from the postings of the item's rare keys, so placing an item
-costs in proportion to the events that share them.
+people, or quoting different speakers are two happenings. Later coverage that reports nothing
+new (an explainer, an expert's comment) may join an event weeks after it, if it names the
+event's specific, rare entities. Candidates come only from the postings of the item's rare
+keys, so placing an item costs in proportion to the events that share them.
 """
 
 from __future__ import annotations

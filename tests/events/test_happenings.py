@@ -39,6 +39,8 @@ def test_folding_keeps_the_sh_sound() -> None:
         ("Токаев подтвердил намерение Казахстана", ["Токаев"]),
         ("Rubio says US to sign critical minerals frameworks", ["Rubio"]),
         ("Казахстан присоединится к соглашениям", []),
+        ("США направили спецпосланника: Гор прибудет в Бишкек", []),
+        ("Sergio Gor: I came with a message", ["Sergio", "Gor"]),
         ("Что известно о сделке: кто будет добывать вольфрам", []),
     ],
 )
