@@ -27,12 +27,8 @@ from bot.matching.normalise import analyse, fold, prepare, raw_tokens
 _CYRILLIC = re.compile("[а-яё]")
 _LATIN = re.compile("[a-z]")
 _VOWELS = re.compile("[aeiouy]")
-_LABIALS = re.compile("[pvf]")
-_SILENT_H = re.compile("(?<![sc])h")
-# Spellings that transliteration and English write differently for one sound. «Цз» is how
-# Russian writes the Chinese "j" (Цзиньпин, Jinping; Тяньцзинь, Tianjin).
+# Spellings that transliteration and English write differently for one sound.
 _SOUNDS = (
-    ("tsz", "j"),
     ("shch", "sh"),
     ("dzh", "j"),
     ("zh", "j"),
@@ -90,12 +86,6 @@ def skeleton(word: str) -> str:
         return ""
     for written, sound in _SOUNDS:
         s = s.replace(written, sound)
-    # Russian renders a foreign "h" as «х», «г» or nothing (Abraham, Авраам) and Chinese and
-    # Korean names' final "ng" as «н» (Jinping, Цзиньпин), and the lips' consonants swap
-    # between the two (Busan, Пусан; Abraham, Авраам): the skeleton keeps none of that apart.
-    if s.endswith("ng") and len(s) > 4:
-        s = s[:-1]
-    s = _LABIALS.sub("b", _SILENT_H.sub("", s)) or word[:1]
     body = _VOWELS.sub("", s[1:])
     out = [s[0]]
     for ch in body:
