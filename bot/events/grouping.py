@@ -358,8 +358,6 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     # Kazakhstan joins the Abraham Accords; Tokayev confirming it the next day).
     if keys.speaker and any(m.speaker and not m.speaker & keys.speaker for m in event.members):
         return True
-    # Across languages only alias groups are sure to be written alike: a name whose spelling
-    # does not carry over (Xi, «Си») is not a name the other side never mentions.
     if keys.names <= event.sums.keys():
         return False
     core = (n for n, count in event.names.items() if 2 * count >= event.size)
