@@ -33,11 +33,6 @@ def test_a_role_is_no_speaker(extractor: KeyExtractor) -> None:
     assert extractor.keys("Песков: визит пройдет в ноябре", "").speaker
 
 
-def test_so_called_is_no_phone_call(extractor: KeyExtractor) -> None:
-    keys = extractor.keys("Kazakhstan signs on to so-called Abraham Accords", "")
-    assert "~phone_call" not in keys.weights
-
-
 def test_two_people_speaking_on_one_subject_make_two_events(extractor: KeyExtractor) -> None:
     lede = "Казахстан присоединится к Авраамовым соглашениям, сообщил Белый дом."
     grouper = EventGrouper(extractor=extractor)
