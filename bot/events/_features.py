@@ -22,7 +22,7 @@ from wordfreq import zipf_frequency
 from bot.events._tense import announces
 from bot.matching.aliases import ALIAS_MARK, AliasTable
 from bot.matching.document import Document, Normaliser
-from bot.matching.normalise import analyse, prepare, raw_tokens
+from bot.matching.normalise import analyse, fold, prepare, raw_tokens
 
 _CYRILLIC = re.compile("[а-яё]")
 _LATIN = re.compile("[a-z]")
@@ -67,6 +67,9 @@ class ItemKeys:
     # Keys a report in the other language can share: alias groups, figures, capitalised words.
     bridge: frozenset[str] = frozenset()
     cyrillic: bool = False  # written in Russian (its title mostly Cyrillic)
+    # Keys of whoever the title quotes ("Trump: ...", «Токаев подтвердил ...»): two statements
+    # by different people on one subject are two happenings.
+    speaker: frozenset[str] = frozenset()
 
     def bridge_norm(self) -> float:
         return sum(self.weights[k] ** 2 for k in self.bridge if k in self.weights) ** 0.5 or 1.0
@@ -198,7 +201,30 @@ class KeyExtractor:
                 bridge.add(figure_key)
         lowered = title.lower()
         cyrillic = len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered))
-        return ItemKeys(weights, frozenset(names), announces(title), frozenset(bridge), cyrillic)
+        return ItemKeys(
+            weights,
+            frozenset(names),
+            announces(title),
+            frozenset(bridge),
+            cyrillic,
+            self._speaker(title),
+        )
+
+    def _speaker(self, title: str) -> frozenset[str]:
+        """The keys of the words before a colon or a verb of saying that opens the title."""
+        words = speaker_words(title)
+        found: set[str] = set()
+        for raw in words:
+            terms = [t for t in self._norm.terms(raw) if t.startswith(ALIAS_MARK)]
+            if terms:
+                found.update(terms)
+                continue
+            key = token_key(raw)
+            # Famous names are common words ("Trump", «Путин»): capitalised is enough, but a
+            # role ("Expert:", «Глава МИД») quotes nobody in particular.
+            if key is not None and raw[:1].isupper() and fold(raw) not in _ROLES:
+                found.add(key[0])
+        return frozenset(found)
 
 
 _CAPITALISED = re.compile(r"(?<![.!?:«\"“]\s)(?<=\s)[A-ZА-ЯЁ][\w-]+")
@@ -232,3 +258,104 @@ def number_key(figure: str) -> str | None:
     if len(figure) < 2 or (len(figure) == 4 and figure[:2] in ("19", "20")):
         return None
     return "#" + figure
+
+
+# How far into a title its speaker may stand: "Trump:", «Глава МИД Израиля Саар заявил».
+_SPEAKER_WORDS = 5
+_COLON_WORDS = 3
+_SPEAKER_COLON = re.compile(r"^([^:«\"]{2,60}?):\s")
+_SAYING = frozenset(
+    {
+        "заявил",
+        "заявила",
+        "заявили",
+        "назвал",
+        "назвала",
+        "подтвердил",
+        "подтвердила",
+        "рассказал",
+        "рассказала",
+        "рассказали",
+        "оценил",
+        "оценила",
+        "ответил",
+        "ответила",
+        "призвал",
+        "призвала",
+        "поздравил",
+        "поздравила",
+        "пообещал",
+        "пообещала",
+        "приветствует",
+        "приветствовал",
+        "says",
+        "said",
+        "say",
+        "confirms",
+        "confirmed",
+        "calls",
+        "called",
+        "urges",
+        "urged",
+        "welcomes",
+        "welcomed",
+        "congratulates",
+        "congratulated",
+        "praises",
+        "praised",
+        "opposes",
+        "warns",
+        "warned",
+        "tells",
+        "told",
+    }
+)
+
+_ROLES = frozenset(
+    {
+        "эксперт",
+        "экспертов",
+        "эксперты",
+        "аналитик",
+        "политолог",
+        "источник",
+        "источники",
+        "сми",
+        "глава",
+        "президент",
+        "премьер",
+        "министр",
+        "посол",
+        "мид",
+        "expert",
+        "experts",
+        "analyst",
+        "analysts",
+        "source",
+        "sources",
+        "media",
+        "head",
+        "chief",
+        "president",
+        "minister",
+        "ambassador",
+        "official",
+        "officials",
+        "report",
+    }
+)
+
+
+def speaker_words(title: str) -> list[str]:
+    """The raw words naming whom a title quotes, or none."""
+    found = _SPEAKER_COLON.match(title)
+    if found is not None:
+        # "Trump:", "Sergio Gor:"; not a clause ("US sends an envoy: Gor arrives").
+        before = raw_tokens(prepare(found.group(1)))
+        if len(before) <= _COLON_WORDS and all(raw[:1].isupper() for raw in before):
+            return before
+    words = raw_tokens(prepare(title))
+    for i, raw in enumerate(words[: _SPEAKER_WORDS + 1]):
+        if raw.lower() in _SAYING:
+            return words[:i]
+    return []

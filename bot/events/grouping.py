@@ -1,11 +1,13 @@
 """Incremental grouping of reports into events.
 
 An item joins the open event whose keys it shares most (weighted by rarity, and by how many of
-the event's reports carry each key), if that is enough and the event is close in time;
-otherwise it opens an event of its own. Later coverage that reports nothing new (an explainer,
-an expert's comment) may join an event weeks after it, if it names the event's specific, rare
-entities. Candidates come only from the postings of the item's rare keys, so placing an item
-costs in proportion to the events that share them.
+the event's reports carry each key), if that is enough, the event is close in time, and they
+share a key rare in the stream (or the item rewrites the event's report within hours);
+otherwise it opens an event of its own. Reports naming different kinds of happening, different
+people, or quoting different speakers are two happenings. Later coverage that reports nothing
+new (an explainer, an expert's comment) may join an event weeks after it, if it names the
+event's specific, rare entities. Candidates come only from the postings of the item's rare
+keys, so placing an item costs in proportion to the events that share them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ JOIN_SCORE = 0.3
 JOIN_SHARED = 2
 EVE = timedelta(hours=36)
 DF_PRIOR = 200
+# An item sharing no key rare in the stream with an event joins it only as a close rewrite:
+# this similar, within this long of the event's first report.
+REWRITE_SCORE = 0.5
+REWRITE_WITHIN = timedelta(hours=12)
 # Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
 PAIR_FACTOR = 0.4
@@ -211,6 +217,8 @@ class EventGrouper:
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
             similarity = max(dot / (norm * event.norm()), *pairs)
+            if not late and not self._rare_tie(keys, event, published, similarity):
+                continue
             if late and similarity < FOLLOW_UP_SCORE:
                 continue
             if similarity >= best_score and (best is None or similarity > best_score):
@@ -236,16 +244,31 @@ class EventGrouper:
         # every key is rare, and ledes listing the five countries are alike.
         if not (keys.names & event.names.keys()) - _BROAD:
             return False
+        return self._specific(keys, event) >= FOLLOW_UP_SPECIFIC
+
+    def _specific(self, keys: ItemKeys, event: _Event) -> int:
+        """How many keys the item shares with the event that weigh at least SPECIFIC_WEIGHT
+        in both and that at most one report in SPECIFIC_RARITY carries."""
         limit = (self._total + DF_PRIOR) / SPECIFIC_RARITY
         seen, sums = self._seen, event.sums
-        specific = sum(
+        return sum(
             1
             for key, weight in keys.weights.items()
             if weight >= SPECIFIC_WEIGHT
             and sums.get(key, 0.0) >= SPECIFIC_WEIGHT
             and seen.get(key, 0) <= limit
         )
-        return specific >= FOLLOW_UP_SPECIFIC
+
+    def _rare_tie(
+        self, keys: ItemKeys, event: _Event, published: datetime, similarity: float
+    ) -> bool:
+        """Whether the item shares with the event a key rare in the stream, or is a close
+        rewrite of it within hours. Reports of one trip or one dispute share the leader, the
+        countries and the subject; what tells one happening from the next is rarer (the deal's
+        company, the city of the talks) or a near-identical wording the same day."""
+        if self._specific(keys, event) > 0:
+            return True
+        return similarity >= REWRITE_SCORE and abs(published - event.first) < REWRITE_WITHIN
 
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
@@ -330,6 +353,10 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     """Whether the item and the event each name someone or something the other never
     mentions (Japarov meeting senators, Tokayev meeting FIFA's president): two happenings."""
     if _other_kind(keys, event):
+        return True
+    # Reports quoting different people tell of different statements (Trump announcing that
+    # Kazakhstan joins the Abraham Accords; Tokayev confirming it the next day).
+    if keys.speaker and any(m.speaker and not m.speaker & keys.speaker for m in event.members):
         return True
     if keys.names <= event.sums.keys():
         return False
