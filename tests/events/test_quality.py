@@ -33,20 +33,33 @@ def test_pairwise_precision_and_recall_on_the_labelled_events(
     assert cross.recall >= CROSS_LANGUAGE_RECALL_FLOOR, cross
 
 
-# The blind held-out set (tests/events/fixtures/README.md): scored on arrival at 0.597 / 0.426
+# The first blind set (tests/events/fixtures/README.md): scored on arrival at 0.597 / 0.426
 # (0.280 recall across languages), then read for kinds of error (README). Floors just under the
 # grouping's 0.771 / 0.394 (0.293 across languages): the grouping before fails the precision
 # floor.
-HELDOUT_PRECISION_FLOOR = 0.76
-HELDOUT_RECALL_FLOOR = 0.38
-HELDOUT_CROSS_LANGUAGE_RECALL_FLOOR = 0.28
+BLIND1_PRECISION_FLOOR = 0.76
+BLIND1_RECALL_FLOOR = 0.38
+BLIND1_CROSS_LANGUAGE_RECALL_FLOOR = 0.28
 
 
-def test_pairwise_precision_and_recall_on_the_held_out_events(
+def test_pairwise_precision_and_recall_on_the_first_blind_set(
     extractor: KeyExtractor,
 ) -> None:
-    rows = load_labelled(FIXTURES / "heldout.jsonl")
+    rows = load_labelled(FIXTURES / "blind-1.jsonl")
     overall, _same, cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
-    assert overall.precision >= HELDOUT_PRECISION_FLOOR, overall
-    assert overall.recall >= HELDOUT_RECALL_FLOOR, overall
-    assert cross.recall >= HELDOUT_CROSS_LANGUAGE_RECALL_FLOOR, cross
+    assert overall.precision >= BLIND1_PRECISION_FLOOR, overall
+    assert overall.recall >= BLIND1_RECALL_FLOOR, overall
+    assert cross.recall >= BLIND1_CROSS_LANGUAGE_RECALL_FLOOR, cross
+
+
+# The second blind set, never read for tuning: 0.847 / 0.603 when first scored with this grouping
+# (0.790 / 0.592 with the grouping before precision came first).
+BLIND2_PRECISION_FLOOR = 0.83
+BLIND2_RECALL_FLOOR = 0.59
+
+
+def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExtractor) -> None:
+    rows = load_labelled(FIXTURES / "blind-2.jsonl")
+    overall, _same, _cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
+    assert overall.precision >= BLIND2_PRECISION_FLOOR, overall
+    assert overall.recall >= BLIND2_RECALL_FLOOR, overall
