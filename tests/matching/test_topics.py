@@ -158,6 +158,22 @@ def test_definitions_and_traps(
             "US-based Acme LLC will build a plant in Uzbekistan.",
             set(),
         ),
+        # Another power's diplomacy, with the United States or the region's leader as its topic.
+        (
+            "Путин обсудил с Мирзиёевым переговоры с американцами",
+            "Президент России рассказал узбекскому коллеге о встрече с посланником США.",
+            set(),
+        ),
+        (
+            "Жапаров приветствовал разговор Трампа и Си Цзиньпина",
+            "Президент Кыргызстана высоко оценил телефонные переговоры лидеров США и Китая.",
+            set(),
+        ),
+        (
+            "Мирзиёев обсудил с Трампом торговлю",
+            "Президент Узбекистана провел телефонный разговор с президентом США.",
+            {"c5plus1"},
+        ),
         # Lithium the drug, and the EU's raw-materials partnerships.
         (
             "Lithium prescriptions fall",
