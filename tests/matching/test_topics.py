@@ -174,6 +174,19 @@ def test_definitions_and_traps(
             "Президент Узбекистана провел телефонный разговор с президентом США.",
             {"c5plus1"},
         ),
+        # Names that hold a country's adjective or a metal: a private school, a company.
+        (
+            "American University opens a campus in Samarkand",
+            "A resolution signed by the president of Uzbekistan lets it teach from September.",
+            set(),
+        ),
+        ("Norilsk Nickel sells more palladium", "The miner expects prices to rise.", set()),
+        ("Norilsk Nickel cuts nickel output", "", {"critical_minerals"}),
+        (
+            "Казахстан и ЕС подписали меморандум",
+            "Стороны договорились о партнерстве в области сырья и батарей.",
+            {"critical_minerals"},
+        ),
         # Lithium the drug, and the EU's raw-materials partnerships.
         (
             "Lithium prescriptions fall",
