@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 
 from bot.config import Settings
 from bot.handlers import setup_dispatcher
@@ -99,11 +100,37 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) 
         await asyncio.sleep(0.02)
 
 
-@pytest.fixture(scope="module")
-def module_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    target = tmp_path_factory.mktemp("handlers") / "c5watch.db"
+def copy_of_template(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> str:
+    """A database URL for a fresh copy of the migrated template, in a folder named ``name``."""
+    target = tmp_path_factory.mktemp(name) / "c5watch.db"
     shutil.copy(sqlite_template, target)
     return f"sqlite+aiosqlite:///{target}"
+
+
+@asynccontextmanager
+async def polling(
+    tg: FakeTelegramServer, bot: Bot, dispatcher: Dispatcher, settings: Settings
+) -> AsyncIterator[None]:
+    """The dispatcher set up as ``bot/app.py`` sets it up and polling the fake Bot API until
+    the block ends; then polling stops and the bot's HTTP session closes."""
+    setup_dispatcher(dispatcher, settings)
+    task = asyncio.create_task(
+        dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
+    )
+    try:
+        await tg.wait_for_calls("getUpdates")
+        yield
+    finally:
+        await dispatcher.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await bot.session.close()
+
+
+@pytest.fixture(scope="module")
+def module_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return copy_of_template(sqlite_template, tmp_path_factory, "handlers")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -130,15 +157,8 @@ async def driver(module_db: str) -> AsyncIterator[BotDriver]:
             guard=AddressGuard(StaticResolver()),
         )
         dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock, sources=sources)
-        setup_dispatcher(dispatcher, settings)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
-        )
         try:
-            await tg.wait_for_calls("getUpdates")
-            yield BotDriver(tg, sessions, settings, clock)
+            async with polling(tg, bot, dispatcher, settings):
+                yield BotDriver(tg, sessions, settings, clock)
         finally:
-            await dispatcher.stop_polling()
-            await asyncio.wait_for(polling, 10)
-            await bot.session.close()
             await engine.dispose()

@@ -6,8 +6,6 @@ controls and whose preview server is the local feed server.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +16,6 @@ import pytest_asyncio
 from aiogram import Dispatcher
 
 from bot.config import Settings
-from bot.handlers import setup_dispatcher
 from bot.ingest import FeedPoller, PollerConfig
 from bot.ingest.netguard import AddressGuard, parse_networks
 from bot.ingest.resolve import SourceResolver
@@ -28,7 +25,14 @@ from tests.fakes.dns import StaticResolver
 from tests.fakes.feed_server import FeedServer, make_rss
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.fakes.telegram_preview import Post
-from tests.handlers.conftest import ADMIN_ID, START, BotDriver, FrozenClock
+from tests.handlers.conftest import (
+    ADMIN_ID,
+    START,
+    BotDriver,
+    FrozenClock,
+    copy_of_template,
+    polling,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -61,9 +65,7 @@ def feed_server() -> Iterator[FeedServer]:
 async def rig(
     sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, feed_server: FeedServer
 ) -> AsyncIterator[Rig]:
-    target = tmp_path_factory.mktemp("addfeed") / "c5watch.db"
-    shutil.copy(sqlite_template, target)
-    url = f"sqlite+aiosqlite:///{target}"
+    url = copy_of_template(sqlite_template, tmp_path_factory, "addfeed")
     engine = create_engine(url)
     sessions = session_factory(engine)
     dns = StaticResolver(DNS)
@@ -83,17 +85,10 @@ async def rig(
         )
         bot = tg.make_bot()
         dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock, sources=sources)
-        setup_dispatcher(dispatcher, settings)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
-        )
         try:
-            await tg.wait_for_calls("getUpdates")
-            yield Rig(BotDriver(tg, sessions, settings, clock), feed_server, dns, guard)
+            async with polling(tg, bot, dispatcher, settings):
+                yield Rig(BotDriver(tg, sessions, settings, clock), feed_server, dns, guard)
         finally:
-            await dispatcher.stop_polling()
-            await asyncio.wait_for(polling, 10)
-            await bot.session.close()
             await engine.dispose()
 
 

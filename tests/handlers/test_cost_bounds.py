@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,10 +19,10 @@ from aiogram import Dispatcher
 
 from bot.config import Settings
 from bot.delivery.pacing import SendPacer
-from bot.handlers import pace_replies, setup_dispatcher
+from bot.handlers import pace_replies
 from storage.db import create_engine, session_factory
 from tests.fakes.telegram_api import FakeTelegramServer, RateLimits
-from tests.handlers.conftest import START, BotDriver, FrozenClock
+from tests.handlers.conftest import START, BotDriver, FrozenClock, copy_of_template, polling
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -35,9 +34,7 @@ ADMIN, MEMBER = 901, 902
 async def paced(
     sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[BotDriver]:
-    target = tmp_path_factory.mktemp("cost") / "c5watch.db"
-    shutil.copy(sqlite_template, target)
-    url = f"sqlite+aiosqlite:///{target}"
+    url = copy_of_template(sqlite_template, tmp_path_factory, "cost")
     engine = create_engine(url)
     sessions = session_factory(engine)
     clock = FrozenClock(START)
@@ -53,17 +50,10 @@ async def paced(
         bot = tg.make_bot()
         pace_replies(bot, SendPacer(group_per_minute=600))
         dispatcher = Dispatcher(sessions=sessions, settings=settings, clock=clock)
-        setup_dispatcher(dispatcher, settings)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
-        )
         try:
-            await tg.wait_for_calls("getUpdates")
-            yield BotDriver(tg, sessions, settings, clock)
+            async with polling(tg, bot, dispatcher, settings):
+                yield BotDriver(tg, sessions, settings, clock)
         finally:
-            await dispatcher.stop_polling()
-            await asyncio.wait_for(polling, 10)
-            await bot.session.close()
             await engine.dispose()
 
 
