@@ -200,6 +200,33 @@ def test_definitions_and_traps(
             {"critical_minerals"},
         ),
         ("Сырьё для текстиля подорожало", "Соглашение о поставках хлопка продлено.", set()),
+        # A minerals fund between governments; a country banning its mineral ore exports; the
+        # trade form of tungsten.
+        ("Chile and the US set up a minerals fund", "Its board meets in May.", {"critical_minerals"}),
+        ("Pension fund buys more bonds", "Mineral water sales rose.", set()),
+        (
+            "Zambia's mineral export ban draws criticism",
+            "Trade partners say the ban on ore exports breaks WTO rules.",
+            {"critical_minerals"},
+        ),
+        ("Россия ограничила экспорт минеральных удобрений", "Квоты продлены до мая.", set()),
+        (
+            "Цены на паравольфрамат аммония выросли",
+            "Котировки на Лондонской бирже достигли максимума.",
+            {"critical_minerals"},
+        ),
+        # US government agencies that fund or work in the region.
+        (
+            "Корпус мира завершил работу в Кыргызстане",
+            "Волонтеры покидают страну после 30 лет работы.",
+            {"c5plus1"},
+        ),
+        (
+            "Министр провел встречу с главой Финансовой корпорации международного развития США",
+            "Вице-премьер Таджикистана обсудил проекты в энергетике.",
+            {"c5plus1"},
+        ),
+        ("Лучший корпус мира представили в Токио", "Смартфон получил новую камеру.", set()),
     ],
 )
 def test_kinds_named_by_the_definitions(
