@@ -58,6 +58,7 @@ HAPPENINGS = frozenset(
         "talks",
         "visit",
         "arrive",
+        "depart",
         "invite",
         "resolution",
         "ban",
@@ -324,6 +325,7 @@ _BROAD = frozenset(
         "iran",
     )
 )
+_TRAVEL = frozenset({"arrive", "depart"})
 # Kinds of happening a title can name; two titles naming only different kinds tell of two
 # happenings (Japarov arrived; Japarov met senators).
 _KINDS = {
@@ -331,6 +333,7 @@ _KINDS = {
     for kind, names in (
         ("meet", ("meeting", "talks")),
         ("arrive", ("arrive",)),
+        ("depart", ("depart",)),
         ("sign", ("sign", "memorandum")),
         ("decide", ("resolution", "dissolve")),
         ("limit", ("ban", "restrict", "suspend", "cut")),
@@ -346,6 +349,11 @@ def _other_kind(keys: ItemKeys, event: _Event) -> bool:
     theirs = {
         _KINDS[n] for n, count in event.names.items() if n in _KINDS and 2 * count >= event.size
     }
+    if (mine - theirs) & _TRAVEL:
+        # A report of a leader's departure or arrival tells a happening of its own, not the
+        # summit or the talks it leads to. The reverse may be a rewrite that drops the verb
+        # ("Tokayev in Washington"), so a report without it may still join a trip's event.
+        return True
     return bool(mine) and bool(theirs) and not mine & theirs
 
 
@@ -358,10 +366,15 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     # Kazakhstan joins the Abraham Accords; Tokayev confirming it the next day).
     if keys.speaker and any(m.speaker and not m.speaker & keys.speaker for m in event.members):
         return True
-    if keys.names <= event.sums.keys():
+    extra = {n for n in keys.names if n not in event.sums}
+    if not extra:
         return False
-    core = (n for n, count in event.names.items() if 2 * count >= event.size)
-    return any(n not in keys.weights for n in core)
+    core = {
+        n for n, count in event.names.items() if 2 * count >= event.size and n not in keys.weights
+    }
+    # A country answers only to a country: "Russia" in one title and "Tokayev" in the other
+    # may be one visit, "Russia" and "China" are two partners.
+    return bool(extra - _BROAD and core - _BROAD) or bool(extra & _BROAD and core & _BROAD)
 
 
 def _similarity(a: ItemKeys, b: ItemKeys) -> float:

@@ -225,3 +225,44 @@ def test_a_late_report_sharing_only_countries_in_its_title_is_a_new_event(
         "b", "Ван И едет в турне по странам Центральной Азии", summary, day + timedelta(days=10)
     )
     assert grouper.place(tour) != first
+
+
+def test_a_quoted_statement_is_done_whatever_tense_it_speaks_in(extractor: KeyExtractor) -> None:
+    quoted = extractor.keys("Токаев: атомные станции создадут новый класс инженеров", "")
+    announced = extractor.keys("Токаев посетит Вашингтон", "")
+    assert not quoted.ahead
+    assert announced.ahead
+
+
+def test_a_departure_to_a_summit_is_not_the_summit(extractor: KeyExtractor) -> None:
+    grouper = EventGrouper(extractor=extractor)
+    day = datetime(2025, 11, 6, 9, tzinfo=UTC)
+    lede = "Президенты пяти стран Центральной Азии и Дональд Трамп обсудили сотрудничество."
+    summit = grouper.place(EventItem("a", "Саммит С5+1 прошёл в Белом доме", lede, day, lang="ru"))
+    departed = EventItem(
+        "b",
+        "Президент Таджикистана вылетел в Вашингтон на саммит С5+1",
+        "Эмомали Рахмон примет участие в саммите Центральная Азия – США в Белом доме.",
+        day - timedelta(hours=20),
+        lang="ru",
+    )
+    assert grouper.place(departed) != summit
+
+
+def test_a_country_in_one_title_and_its_leader_in_the_other_can_be_one_visit(
+    extractor: KeyExtractor,
+) -> None:
+    grouper = EventGrouper(extractor=extractor)
+    day = datetime(2024, 11, 27, 8, tzinfo=UTC)
+    lede = (
+        "Владимир Путин и Касым-Жомарт Токаев в Астане обсудили поставки газа через "
+        "Акмолинскую область и строительство угольных ТЭЦ в Кокшетау."
+    )
+    first = grouper.place(EventItem("a", "Путин и Токаев провели переговоры в Астане", lede, day))
+    second = EventItem(
+        "b",
+        "Россия и Казахстан провели переговоры в Астане",
+        "Путин и Токаев договорились о поставках газа в Кокшетау через Акмолинскую область.",
+        day + timedelta(hours=3),
+    )
+    assert grouper.place(second) == first

@@ -14,12 +14,12 @@ from bot.events.grouping import EventGrouper
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# Floors just under what the grouping reaches now (0.877 / 0.568 overall, 0.541 recall across
+# Floors just under what the grouping reaches now (0.876 / 0.602 overall, 0.541 recall across
 # languages). Joins now need a key rare in the stream, which costs recall on these labels (the
 # grouping before reached 0.886 / 0.639) and buys precision on events nobody tuned on (below).
 # The goal is precision 0.98 and recall 0.85, not reached yet.
 PRECISION_FLOOR = 0.87
-RECALL_FLOOR = 0.56
+RECALL_FLOOR = 0.59
 CROSS_LANGUAGE_RECALL_FLOOR = 0.53
 
 
@@ -35,10 +35,10 @@ def test_pairwise_precision_and_recall_on_the_labelled_events(
 
 # The first blind set (tests/events/fixtures/README.md): scored on arrival at 0.597 / 0.426
 # (0.280 recall across languages), then read for kinds of error (README). Floors just under the
-# grouping's 0.771 / 0.394 (0.293 across languages): the grouping before fails the precision
+# grouping's 0.780 / 0.415 (0.293 across languages): the grouping before fails the precision
 # floor.
-BLIND1_PRECISION_FLOOR = 0.76
-BLIND1_RECALL_FLOOR = 0.38
+BLIND1_PRECISION_FLOOR = 0.77
+BLIND1_RECALL_FLOOR = 0.40
 BLIND1_CROSS_LANGUAGE_RECALL_FLOOR = 0.28
 
 
@@ -52,10 +52,11 @@ def test_pairwise_precision_and_recall_on_the_first_blind_set(
     assert cross.recall >= BLIND1_CROSS_LANGUAGE_RECALL_FLOOR, cross
 
 
-# The second blind set, never read for tuning: 0.847 / 0.603 when first scored with this grouping
-# (0.790 / 0.592 with the grouping before precision came first).
-BLIND2_PRECISION_FLOOR = 0.83
-BLIND2_RECALL_FLOOR = 0.59
+# The second blind set: 0.847 / 0.603 when first scored (0.790 / 0.592 with the grouping before
+# precision came first); held out for one release, then read for kinds of error while the third
+# set was collected. Floors just under the grouping's 0.890 / 0.614.
+BLIND2_PRECISION_FLOOR = 0.88
+BLIND2_RECALL_FLOOR = 0.60
 
 
 def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExtractor) -> None:

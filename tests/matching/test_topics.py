@@ -202,7 +202,11 @@ def test_definitions_and_traps(
         ("Сырьё для текстиля подорожало", "Соглашение о поставках хлопка продлено.", set()),
         # A minerals fund between governments; a country banning its mineral ore exports; the
         # trade form of tungsten.
-        ("Chile and the US set up a minerals fund", "Its board meets in May.", {"critical_minerals"}),
+        (
+            "Chile and the US set up a minerals fund",
+            "Its board meets in May.",
+            {"critical_minerals"},
+        ),
         ("Pension fund buys more bonds", "Mineral water sales rose.", set()),
         (
             "Zambia's mineral export ban draws criticism",
