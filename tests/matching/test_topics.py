@@ -231,6 +231,22 @@ def test_definitions_and_traps(
             {"c5plus1"},
         ),
         ("Лучший корпус мира представили в Токио", "Смартфон получил новую камеру.", set()),
+        # Visas and consular services on their own are not diplomacy; talks about them are.
+        (
+            "Посольство США в Таджикистане открыло запись на визовые собеседования",
+            "Граждане Таджикистана смогут подать документы с марта.",
+            set(),
+        ),
+        (
+            "US embassy in Kazakhstan cuts visa wait times",
+            "Kazakh citizens can book interviews for February.",
+            set(),
+        ),
+        (
+            "МИД Узбекистана обсудил с послом США визовый режим",
+            "Стороны провели переговоры о сроках выдачи виз.",
+            {"c5plus1"},
+        ),
     ],
 )
 def test_kinds_named_by_the_definitions(
