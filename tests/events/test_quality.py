@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.events._features import KeyExtractor
 from bot.events.evaluate import load_labelled, predict, score
 from bot.events.grouping import EventGrouper
@@ -64,3 +66,20 @@ def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExt
     overall, _same, _cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
     assert overall.precision >= BLIND2_PRECISION_FLOOR, overall
     assert overall.recall >= BLIND2_RECALL_FLOOR, overall
+
+
+# The third blind set, held out: two halves by two collectors who saw only the definition of an
+# event, diplomacy (3a: 0.645 / 0.628 when first scored) and minerals and economy (3b: 0.500 /
+# 0.446). Floors just under those figures; the targets (0.98 / 0.85) are far off.
+BLIND3_FLOORS = {"blind-3a.jsonl": (0.63, 0.61), "blind-3b.jsonl": (0.48, 0.43)}
+
+
+@pytest.mark.parametrize("name", sorted(BLIND3_FLOORS))
+def test_pairwise_precision_and_recall_on_the_third_blind_set(
+    name: str, extractor: KeyExtractor
+) -> None:
+    rows = load_labelled(FIXTURES / name)
+    overall, _same, _cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
+    precision_floor, recall_floor = BLIND3_FLOORS[name]
+    assert overall.precision >= precision_floor, overall
+    assert overall.recall >= recall_floor, overall
