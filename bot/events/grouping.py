@@ -326,6 +326,38 @@ _BROAD = frozenset(
     )
 )
 _TRAVEL = frozenset({"arrive", "depart"})
+# Alias groups that name someone or somewhere; the other alias groups (minerals, "signed",
+# "production") say what happened or what about.
+_NAMED = frozenset(
+    ALIAS_MARK + name
+    for name in (
+        "tokayev",
+        "mirziyoyev",
+        "japarov",
+        "rahmon",
+        "berdimuhamedov",
+        "astana",
+        "tashkent",
+        "bishkek",
+        "dushanbe",
+        "ashgabat",
+        "almaty",
+        "karaganda",
+        "white_house",
+        "tau_ken_samruk",
+        "cove_capital",
+        "iaea",
+    )
+)
+
+
+def _only_names(names: set[str]) -> bool:
+    """Whether these title names hold someone or somewhere narrower than a country (a leader, a
+    city, a company, a capitalised word) and no word for what happened."""
+    narrow = names - _BROAD
+    return bool(narrow) and all(n in _NAMED or not n.startswith(ALIAS_MARK) for n in narrow)
+
+
 # Kinds of happening a title can name; two titles naming only different kinds tell of two
 # happenings (Japarov arrived; Japarov met senators).
 _KINDS = {
@@ -372,9 +404,14 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     core = {
         n for n, count in event.names.items() if 2 * count >= event.size and n not in keys.weights
     }
-    # A country answers only to a country: "Russia" in one title and "Tokayev" in the other
-    # may be one visit, "Russia" and "China" are two partners.
-    return bool(extra - _BROAD and core - _BROAD) or bool(extra & _BROAD and core & _BROAD)
+    if not core:
+        return False
+    # A country answers only to a country or to what happened: "Russia" in one title and
+    # "Tokayev" in the other may be one visit; "Russia" and "China" are two partners, and
+    # "the US courts China's ally" and "Kazakhstan mines more tungsten" two stories.
+    country_for_name = extra <= _BROAD and _only_names(core)
+    name_for_country = core <= _BROAD and _only_names(extra)
+    return not (country_for_name or name_for_country)
 
 
 def _similarity(a: ItemKeys, b: ItemKeys) -> float:

@@ -266,3 +266,25 @@ def test_a_country_in_one_title_and_its_leader_in_the_other_can_be_one_visit(
         day + timedelta(hours=3),
     )
     assert grouper.place(second) == first
+
+
+def test_countries_in_one_title_and_what_happened_in_the_other_are_two_stories(
+    extractor: KeyExtractor,
+) -> None:
+    grouper = EventGrouper(extractor=extractor)
+    day = datetime(2025, 11, 6, 11, 30, tzinfo=UTC)
+    influence = grouper.place(
+        EventItem(
+            "a",
+            "США расширяют влияние на ключевого союзника Китая и России",
+            "Казахстан может вступить в американский клуб критически важных минералов.",
+            day,
+        )
+    )
+    output = EventItem(
+        "b",
+        "Казахстан увеличил добычу урана и вольфрама",
+        "Экспорт критически важных минералов Казахстана вырос на треть.",
+        day + timedelta(minutes=10),
+    )
+    assert grouper.place(output) != influence

@@ -16,12 +16,12 @@ from bot.events.grouping import EventGrouper
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# Floors just under what the grouping reaches now (0.876 / 0.602 overall, 0.541 recall across
+# Floors just under what the grouping reaches now (0.879 / 0.578 overall, 0.541 recall across
 # languages). Joins now need a key rare in the stream, which costs recall on these labels (the
 # grouping before reached 0.886 / 0.639) and buys precision on events nobody tuned on (below).
 # The goal is precision 0.98 and recall 0.85, not reached yet.
 PRECISION_FLOOR = 0.87
-RECALL_FLOOR = 0.59
+RECALL_FLOOR = 0.57
 CROSS_LANGUAGE_RECALL_FLOOR = 0.53
 
 
@@ -70,8 +70,10 @@ def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExt
 
 # The third blind set, held out: two halves by two collectors who saw only the definition of an
 # event, diplomacy (3a: 0.645 / 0.628 when first scored) and minerals and economy (3b: 0.500 /
-# 0.446). Floors just under those figures; the targets (0.98 / 0.85) are far off.
-BLIND3_FLOORS = {"blind-3a.jsonl": (0.63, 0.61), "blind-3b.jsonl": (0.48, 0.43)}
+# 0.446). The names check was narrowed after they were scored, to keep "the US courts China's
+# ally" and "Kazakhstan mines more tungsten" apart; 3a gives 0.629 / 0.564 with it. Floors just
+# under today's figures; the targets (0.98 / 0.85) are far off.
+BLIND3_FLOORS = {"blind-3a.jsonl": (0.62, 0.55), "blind-3b.jsonl": (0.48, 0.43)}
 
 
 @pytest.mark.parametrize("name", sorted(BLIND3_FLOORS))
