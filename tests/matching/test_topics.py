@@ -231,6 +231,29 @@ def test_definitions_and_traps(
             {"c5plus1"},
         ),
         ("Лучший корпус мира представили в Токио", "Смартфон получил новую камеру.", set()),
+        # Other states' senates and congresses are not the US Congress.
+        (
+            "Tokayev proposes to abolish the Senate",
+            "The president of Kazakhstan wants a parliament of one chamber.",
+            set(),
+        ),
+        (
+            "Japarov meets Chairman of the National People's Congress",
+            "The president of Kyrgyzstan discussed trade with his Chinese host.",
+            set(),
+        ),
+        (
+            "Kazakh foreign minister meets members of the US Congress",
+            "The sides discussed trade and investment.",
+            {"c5plus1"},
+        ),
+        # A raw-materials partnership named a few words away from the deal.
+        (
+            "Kazakhstan and EU approve a roadmap",
+            "It implements the memorandum on strategic partnership in the field of sustainable"
+            " raw materials, batteries and green hydrogen.",
+            {"critical_minerals"},
+        ),
         # Visas and consular services on their own are not diplomacy; talks about them are.
         (
             "Посольство США в Таджикистане открыло запись на визовые собеседования",
