@@ -45,6 +45,10 @@ eval: $(STAMP)
 	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-3a.jsonl
 	@echo "== events-eval, third blind set, minerals half (held out: 0.500 / 0.446 when first scored)"
 	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-3b.jsonl
+	@echo "== events-eval, fourth blind set, US and international bodies (held out: 0.657 / 0.597 when first scored)"
+	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-4a.jsonl
+	@echo "== events-eval, fourth blind set, mining, metals and energy (held out: 0.753 / 0.744 when first scored)"
+	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-4b.jsonl
 	@echo "== every batch: F1 when first scored (on arrival, before any change) and now"
 	@$(PY) -m bot.matching.evaluate --batches
 

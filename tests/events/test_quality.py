@@ -74,14 +74,17 @@ def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExt
 # ally" and "Kazakhstan mines more tungsten" apart; 3a gives 0.629 / 0.564 with it. Floors just
 # under today's figures; the targets (0.98 / 0.85) are far off.
 BLIND3_FLOORS = {"blind-3a.jsonl": (0.62, 0.55), "blind-3b.jsonl": (0.48, 0.43)}
+# The fourth blind set, held out: the United States and Central Asia with international bodies
+# (4a: 0.657 / 0.597 when first scored) and mining, metals and energy (4b: 0.753 / 0.744).
+BLIND4_FLOORS = {"blind-4a.jsonl": (0.64, 0.58), "blind-4b.jsonl": (0.73, 0.72)}
 
 
-@pytest.mark.parametrize("name", sorted(BLIND3_FLOORS))
-def test_pairwise_precision_and_recall_on_the_third_blind_set(
+@pytest.mark.parametrize("name", sorted(BLIND3_FLOORS | BLIND4_FLOORS))
+def test_pairwise_precision_and_recall_on_the_third_and_fourth_blind_sets(
     name: str, extractor: KeyExtractor
 ) -> None:
     rows = load_labelled(FIXTURES / name)
     overall, _same, _cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
-    precision_floor, recall_floor = BLIND3_FLOORS[name]
+    precision_floor, recall_floor = (BLIND3_FLOORS | BLIND4_FLOORS)[name]
     assert overall.precision >= precision_floor, overall
     assert overall.recall >= recall_floor, overall
