@@ -252,11 +252,16 @@ def _is_name(raw: str, weight: float) -> bool:
     return raw[:1].isupper() and weight >= NAME_WEIGHT
 
 
-_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w.,]*\d)")
+_NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[\u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)*)(?![\w.,]*\d)")
+# "4,000" and "4 000" (with a no-break or thin space) are four thousand in either language.
+_THOUSANDS = re.compile(r"\d{1,3}(?:[,\u00a0\u202f]\d{3})+(?:\.\d+)?")
 
 
 def number_key(figure: str) -> str | None:
-    """A figure ("38", "4,2" and "4.2" alike) as a key; years and single digits say little."""
+    """A figure ("38", "4,2" and "4.2" alike; "4,000", "4 000" and "4000" alike) as a key;
+    years and single digits say little."""
+    if _THOUSANDS.fullmatch(figure):
+        figure = re.sub(r"[,\u00a0\u202f]", "", figure)
     figure = figure.replace(",", ".")
     if len(figure) < 2 or (len(figure) == 4 and figure[:2] in ("19", "20")):
         return None

@@ -288,3 +288,16 @@ def test_countries_in_one_title_and_what_happened_in_the_other_are_two_stories(
         day + timedelta(minutes=10),
     )
     assert grouper.place(output) != influence
+
+
+def test_figures_with_thousands_separators_meet_across_languages(
+    extractor: KeyExtractor,
+) -> None:
+    english = extractor.keys("Gold tops $4,000 an ounce", "")
+    russian = extractor.keys("Золото превысило $4000 за унцию", "")
+    spaced = extractor.keys("Золото дороже 4\u00a0000 долларов", "")
+    decimal = extractor.keys("Сделка на 1,1 млрд долларов", "The deal is worth $1.1 billion.")
+    assert "#4000" in english.weights
+    assert "#4000" in russian.weights
+    assert "#4000" in spaced.weights
+    assert "#1.1" in decimal.weights and "#1.100" not in decimal.weights
