@@ -216,6 +216,9 @@ class KeyExtractor:
     def _speaker(self, title: str) -> frozenset[str]:
         """The keys of the words before a colon or a verb of saying that opens the title."""
         words = speaker_words(title)
+        if " ".join(words).casefold() in _OUTLETS:
+            # "Reuters: ..." names the source of a report, not someone making a statement.
+            return frozenset()
         found: set[str] = set()
         for raw in words:
             terms = [t for t in self._norm.terms(raw) if t.startswith(ALIAS_MARK)]
@@ -316,6 +319,53 @@ _SAYING = frozenset(
         "warned",
         "tells",
         "told",
+    }
+)
+
+# News outlets that open a headline to say whose report it is («Reuters: Трамп ввёл пошлины»).
+_OUTLETS = frozenset(
+    {
+        "reuters",
+        "bloomberg",
+        "ft",
+        "financial times",
+        "ap",
+        "afp",
+        "axios",
+        "cnn",
+        "cnbc",
+        "bbc",
+        "wsj",
+        "wall street journal",
+        "nyt",
+        "new york times",
+        "washington post",
+        "politico",
+        "the economist",
+        "economist",
+        "nikkei",
+        "guardian",
+        "the guardian",
+        "global times",
+        "xinhua",
+        "синьхуа",
+        "тасс",
+        "tass",
+        "риа новости",
+        "ria novosti",
+        "интерфакс",
+        "interfax",
+        "коммерсант",
+        "kommersant",
+        "ведомости",
+        "vedomosti",
+        "рбк",
+        "rbc",
+        "известия",
+        "kazinform",
+        "казинформ",
+        "euronews",
+        "dw",
     }
 )
 

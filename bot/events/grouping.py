@@ -398,12 +398,15 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     # Kazakhstan joins the Abraham Accords; Tokayev confirming it the next day).
     if keys.speaker and any(m.speaker and not m.speaker & keys.speaker for m in event.members):
         return True
-    extra = {n for n in keys.names if n not in event.sums}
+    # When both titles name a kind of happening, the kinds were compared above (talks and a
+    # meeting are one kind); otherwise the word is a name like the others.
+    core_names = {n for n, count in event.names.items() if 2 * count >= event.size}
+    kinds_compared = bool(keys.names & _KINDS.keys() and core_names & _KINDS.keys())
+    skip = _KINDS.keys() if kinds_compared else frozenset()
+    extra = {n for n in keys.names if n not in event.sums and n not in skip}
     if not extra:
         return False
-    core = {
-        n for n, count in event.names.items() if 2 * count >= event.size and n not in keys.weights
-    }
+    core = {n for n in core_names if n not in keys.weights and n not in skip}
     if not core:
         return False
     # A country answers only to a country or to what happened: "Russia" in one title and

@@ -301,3 +301,22 @@ def test_figures_with_thousands_separators_meet_across_languages(
     assert "#4000" in russian.weights
     assert "#4000" in spaced.weights
     assert "#1.1" in decimal.weights and "#1.100" not in decimal.weights
+
+
+def test_an_outlet_opening_a_title_is_no_speaker(extractor: KeyExtractor) -> None:
+    assert not extractor.keys("Reuters: Трамп ввел пошлины в 50% на медь", "").speaker
+    assert extractor.keys("Трамп: пошлины на медь составят 50%", "").speaker
+
+
+def test_talks_and_a_meeting_are_one_kind_of_happening(extractor: KeyExtractor) -> None:
+    grouper = EventGrouper(extractor=extractor)
+    day = datetime(2024, 5, 27, 9, tzinfo=UTC)
+    lede = (
+        "Владимир Путин и Шавкат Мирзиёев в резиденции Куксарой обсудили строительство "
+        "атомной станции в Джизакской области."
+    )
+    met = grouper.place(EventItem("a", "Путин и Мирзиёев провели встречу в Куксарое", lede, day))
+    talks = EventItem(
+        "b", "Путин и Мирзиёев начали переговоры в Ташкенте", lede, day + timedelta(hours=2)
+    )
+    assert grouper.place(talks) == met
