@@ -254,6 +254,30 @@ def test_definitions_and_traps(
             " raw materials, batteries and green hydrogen.",
             {"critical_minerals"},
         ),
+        # Minerals on some countries' critical lists but not in the definitions need framing.
+        ("Росгеология нашла месторождение флюорита", "Запасы превышают 5 млн тонн.", set()),
+        (
+            "Fluorspar joins the list of critical minerals",
+            "Supply chains for the mineral are under review.",
+            {"critical_minerals"},
+        ),
+        # Lithium in another adjective; lithium-ion with its supply chain; metals for batteries.
+        (
+            "В области может появиться литийное производство",
+            "Завод будет выпускать катодный материал.",
+            {"critical_minerals"},
+        ),
+        (
+            "Казахстан хочет войти в цепочку поставок литий-ионных батарей",
+            "Страна ищет инвесторов для новых заводов.",
+            {"critical_minerals"},
+        ),
+        ("Продажи литий-ионных аккумуляторов выросли", "Спрос на ноутбуки растёт.", set()),
+        (
+            "Хватит ли России металлов для выпуска аккумуляторов",
+            "Автопром переходит на электромобили.",
+            {"critical_minerals"},
+        ),
         # Visas and consular services on their own are not diplomacy; talks about them are.
         (
             "Посольство США в Таджикистане открыло запись на визовые собеседования",
