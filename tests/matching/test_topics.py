@@ -231,6 +231,12 @@ def test_definitions_and_traps(
             {"c5plus1"},
         ),
         ("Лучший корпус мира представили в Токио", "Смартфон получил новую камеру.", set()),
+        # American businessmen are private parties, like an American company.
+        (
+            "The President of Turkmenistan met with American businessmen",
+            "They discussed trade.",
+            set(),
+        ),
         # Other states' senates and congresses are not the US Congress.
         (
             "Tokayev proposes to abolish the Senate",
