@@ -37,18 +37,8 @@ eval: $(STAMP)
 	@$(PY) -m bot.matching.evaluate tests/matching/fixtures/heldout.jsonl
 	@echo "== events-eval: pairwise \"same event\" on tests/events/fixtures/events.jsonl"
 	@$(PY) -m bot.events.evaluate tests/events/fixtures/events.jsonl
-	@echo "== events-eval, first blind set (read for errors since it was scored: 0.597 / 0.426 on arrival)"
-	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-1.jsonl
-	@echo "== events-eval, second blind set (read for errors since: 0.847 / 0.603 when first scored)"
-	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-2.jsonl
-	@echo "== events-eval, third blind set, diplomacy half (held out: 0.645 / 0.628 when first scored)"
-	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-3a.jsonl
-	@echo "== events-eval, third blind set, minerals half (held out: 0.500 / 0.446 when first scored)"
-	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-3b.jsonl
-	@echo "== events-eval, fourth blind set, US and international bodies (held out: 0.657 / 0.597 when first scored)"
-	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-4a.jsonl
-	@echo "== events-eval, fourth blind set, mining, metals and energy (held out: 0.753 / 0.744 when first scored)"
-	@$(PY) -m bot.events.evaluate tests/events/fixtures/blind-4b.jsonl
+	@echo "== events-eval, every labelled set: precision / recall when first scored (on arrival) and now"
+	@$(PY) -m bot.events.evaluate --sets
 	@echo "== every batch: F1 when first scored (on arrival, before any change) and now"
 	@$(PY) -m bot.matching.evaluate --batches
 

@@ -1,6 +1,7 @@
 """Pairwise precision and recall of "same event" on hand-labelled items.
 
     python -m bot.events.evaluate [PATH] [--errors]   (default tests/events/fixtures/events.jsonl)
+    python -m bot.events.evaluate --sets [MANIFEST]   (every set: first seen and today)
 
 Each line of PATH is an item (``id``, ``title``, ``summary``, ``published``, optional ``lang``,
 ``url``, ``source``) with ``event``, its hand label. Items are placed in the order of the file,
@@ -12,6 +13,7 @@ positive, recall the share of positive pairs it put together.
 from __future__ import annotations
 
 import argparse
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -115,6 +117,38 @@ def render(rows: Sequence[dict[str, Any]], scores: Sequence[PairScore]) -> str:
     return "\n".join([head, *table])
 
 
+@dataclass(frozen=True, slots=True)
+class LabelledSet:
+    """One labelled event set of the manifest (``sets.json`` beside the fixtures)."""
+
+    name: str
+    file: str
+    first_seen: dict[str, float] | None
+    role: str
+
+
+def load_sets(path: str | Path) -> list[LabelledSet]:
+    with open(path, encoding="utf-8") as fh:
+        raw = json.load(fh)
+    return [LabelledSet(s["name"], s["file"], s.get("first_seen"), s["role"]) for s in raw["sets"]]
+
+
+def set_table(sets: Sequence[LabelledSet], folder: Path) -> str:
+    """Each set's first-seen precision and recall beside today's."""
+    head = f"{'set':<10} {'role':<9} {'items':>5} {'first P / R':>14} {'now P / R':>14}"
+    lines = [head]
+    for labelled in sets:
+        rows = load_labelled(folder / labelled.file)
+        overall = score(rows, predict(rows))[0]
+        first = labelled.first_seen
+        then = "—" if first is None else f"{first['precision']:.3f} / {first['recall']:.3f}"
+        lines.append(
+            f"{labelled.name:<10} {labelled.role:<9} {len(rows):>5} {then:>14} "
+            f"{overall.precision:.3f} / {overall.recall:.3f}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.events.evaluate",
@@ -122,7 +156,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("path", nargs="?", default=DEFAULT_PATH, help="JSON Lines with labels")
     parser.add_argument("--errors", action="store_true", help="list false and missed pairs")
+    parser.add_argument(
+        "--sets",
+        nargs="?",
+        const=DEFAULT_PATH.parent / "sets.json",
+        type=Path,
+        metavar="MANIFEST",
+        help="every set's first-seen precision / recall beside today's (default: sets.json)",
+    )
     args = parser.parse_args(argv)
+    if args.sets is not None:
+        print(set_table(load_sets(args.sets), args.sets.parent))
+        return 0
     rows = load_labelled(args.path)
     keys = predict(rows)
     print(render(rows, score(rows, keys)))
