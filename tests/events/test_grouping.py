@@ -234,60 +234,55 @@ def test_a_quoted_statement_is_done_whatever_tense_it_speaks_in(extractor: KeyEx
     assert announced.ahead
 
 
-def test_a_departure_to_a_summit_is_not_the_summit(extractor: KeyExtractor) -> None:
+def _one_event(
+    extractor: KeyExtractor, first: tuple[str, str], second: tuple[str, str], after: timedelta
+) -> bool:
+    """Whether the second report (title, lede), placed ``after`` the first, joins its event."""
     grouper = EventGrouper(extractor=extractor)
     day = datetime(2025, 11, 6, 9, tzinfo=UTC)
-    lede = "Президенты пяти стран Центральной Азии и Дональд Трамп обсудили сотрудничество."
-    summit = grouper.place(EventItem("a", "Саммит С5+1 прошёл в Белом доме", lede, day, lang="ru"))
-    departed = EventItem(
-        "b",
+    key = grouper.place(EventItem("a", *first, day))
+    return grouper.place(EventItem("b", *second, day + after)) == key
+
+
+def test_a_departure_to_a_summit_is_not_the_summit(extractor: KeyExtractor) -> None:
+    summit = (
+        "Саммит С5+1 прошёл в Белом доме",
+        "Президенты пяти стран Центральной Азии и Дональд Трамп обсудили сотрудничество.",
+    )
+    departed = (
         "Президент Таджикистана вылетел в Вашингтон на саммит С5+1",
         "Эмомали Рахмон примет участие в саммите Центральная Азия – США в Белом доме.",
-        day - timedelta(hours=20),
-        lang="ru",
     )
-    assert grouper.place(departed) != summit
+    assert not _one_event(extractor, summit, departed, timedelta(hours=-20))
 
 
 def test_a_country_in_one_title_and_its_leader_in_the_other_can_be_one_visit(
     extractor: KeyExtractor,
 ) -> None:
-    grouper = EventGrouper(extractor=extractor)
-    day = datetime(2024, 11, 27, 8, tzinfo=UTC)
-    lede = (
+    leaders = (
+        "Путин и Токаев провели переговоры в Астане",
         "Владимир Путин и Касым-Жомарт Токаев в Астане обсудили поставки газа через "
-        "Акмолинскую область и строительство угольных ТЭЦ в Кокшетау."
+        "Акмолинскую область и строительство угольных ТЭЦ в Кокшетау.",
     )
-    first = grouper.place(EventItem("a", "Путин и Токаев провели переговоры в Астане", lede, day))
-    second = EventItem(
-        "b",
+    countries = (
         "Россия и Казахстан провели переговоры в Астане",
         "Путин и Токаев договорились о поставках газа в Кокшетау через Акмолинскую область.",
-        day + timedelta(hours=3),
     )
-    assert grouper.place(second) == first
+    assert _one_event(extractor, leaders, countries, timedelta(hours=3))
 
 
 def test_countries_in_one_title_and_what_happened_in_the_other_are_two_stories(
     extractor: KeyExtractor,
 ) -> None:
-    grouper = EventGrouper(extractor=extractor)
-    day = datetime(2025, 11, 6, 11, 30, tzinfo=UTC)
-    influence = grouper.place(
-        EventItem(
-            "a",
-            "США расширяют влияние на ключевого союзника Китая и России",
-            "Казахстан может вступить в американский клуб критически важных минералов.",
-            day,
-        )
+    influence = (
+        "США расширяют влияние на ключевого союзника Китая и России",
+        "Казахстан может вступить в американский клуб критически важных минералов.",
     )
-    output = EventItem(
-        "b",
+    output = (
         "Казахстан увеличил добычу урана и вольфрама",
         "Экспорт критически важных минералов Казахстана вырос на треть.",
-        day + timedelta(minutes=10),
     )
-    assert grouper.place(output) != influence
+    assert not _one_event(extractor, influence, output, timedelta(minutes=10))
 
 
 def test_figures_with_thousands_separators_meet_across_languages(
@@ -309,14 +304,10 @@ def test_an_outlet_opening_a_title_is_no_speaker(extractor: KeyExtractor) -> Non
 
 
 def test_talks_and_a_meeting_are_one_kind_of_happening(extractor: KeyExtractor) -> None:
-    grouper = EventGrouper(extractor=extractor)
-    day = datetime(2024, 5, 27, 9, tzinfo=UTC)
     lede = (
         "Владимир Путин и Шавкат Мирзиёев в резиденции Куксарой обсудили строительство "
         "атомной станции в Джизакской области."
     )
-    met = grouper.place(EventItem("a", "Путин и Мирзиёев провели встречу в Куксарое", lede, day))
-    talks = EventItem(
-        "b", "Путин и Мирзиёев начали переговоры в Ташкенте", lede, day + timedelta(hours=2)
-    )
-    assert grouper.place(talks) == met
+    met = ("Путин и Мирзиёев провели встречу в Куксарое", lede)
+    talks = ("Путин и Мирзиёев начали переговоры в Ташкенте", lede)
+    assert _one_event(extractor, met, talks, timedelta(hours=2))
