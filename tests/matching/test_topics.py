@@ -260,6 +260,19 @@ def test_definitions_and_traps(
             " raw materials, batteries and green hydrogen.",
             {"critical_minerals"},
         ),
+        # Manganese, titanium and chromium by their ambiguous nouns, with mining or trade.
+        (
+            "В Минприроды назвали регионы с крупнейшими запасами марганца",
+            "Ведомство обновило данные о ресурсной базе.",
+            {"critical_minerals"},
+        ),
+        (
+            "Россия зависит от импорта марганца",
+            "Его не хватает металлургам.",
+            {"critical_minerals"},
+        ),
+        ("На Титане нашли запасы метана", "Данные передал зонд NASA.", set()),
+        ("Google выпустил обновление браузера Хром", "Производство новых версий ускорится.", set()),
         # Minerals on some countries' critical lists but not in the definitions need framing.
         ("Росгеология нашла месторождение флюорита", "Запасы превышают 5 млн тонн.", set()),
         (
