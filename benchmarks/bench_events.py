@@ -13,7 +13,8 @@ They are placed 48 hours after the open events (within the window) and, in a sec
 Printed per row: open events, CPU milliseconds per placed item (best and median of
 ``REPEATS`` passes, as ``timeit`` advises on a shared machine) at 48 hours and the best at
 10 days, the ratio of the best at 48 hours to the row with no open event (same run), and the
-memory the grouper holds per open event (tracemalloc).
+memory the grouper holds per open event (tracemalloc). Then the CPU time to restore 10,000 and
+30,000 stories into a fresh grouper, as a worker does when it takes the grouping over.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from bot.events.grouping import EventGrouper, EventItem  # noqa: E402
 from bot.events.items import item_from_json  # noqa: E402
 
 OPEN_COUNTS = tuple(int(x) for x in (sys.argv[1:] or ["0", "1000", "10000"]))
+# Stories restored after a takeover: the 30 days a new owner of the grouping replays.
+REBUILD_COUNTS = (10_000, 30_000)
 PLACED = 500  # items timed per pass
 REPEATS = 3
 _SYLLABLES = ("va", "ro", "kin", "da", "mu", "sel", "te", "bor", "ni", "gal", "zu", "fen")
@@ -119,5 +122,21 @@ def main() -> None:
         )
 
 
+def rebuild(items: list[EventItem], extractor: KeyExtractor) -> None:
+    """CPU seconds to restore stories into a fresh grouper, as a worker does when it takes the
+    grouping over (``EventGrouper.restore``, in order, keys already assigned)."""
+    print(f"\n{'restored':>12}{'CPU s':>8}{'ms/story':>10}")
+    for count in REBUILD_COUNTS:
+        stories = copies(items, 2_000_000, count, timedelta(hours=0))
+        grouper = EventGrouper(extractor=extractor)
+        gc.collect()
+        started = time.process_time()
+        for story in stories:
+            grouper.restore(story, story.id)
+        spent = time.process_time() - started
+        print(f"{count:>12,}{spent:>8.2f}{spent / count * 1000:>10.3f}")
+
+
 if __name__ == "__main__":
     main()
+    rebuild([item_from_json(r) for r in load_labelled()], KeyExtractor())
