@@ -160,6 +160,16 @@ def _same(a: Node, b: Node) -> bool:
     return False
 
 
+def atom_ident(node: Word | Phrase | Prefix) -> object:
+    """A hashable stand-in for ``_same``: equal for atoms it calls the same, None (never the
+    same) for a prefix."""
+    if isinstance(node, Word):
+        return ("w", node.keys)
+    if isinstance(node, Phrase):
+        return ("p", node.seq)
+    return None
+
+
 def _shown(node: Word | Phrase | Prefix, doc: Document) -> str:
     """The atom as written; an alias reference (``~name``) shows the word found instead."""
     if isinstance(node, Word) and node.text.startswith("~"):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.matching._compile import Shared, Test, compile_rule
-from bot.matching._eval import _same, _shown
+from bot.matching._eval import _same, _shown, atom_ident
 from bot.matching.document import Document
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 
@@ -92,7 +92,9 @@ class _Atoms:
         found = isinstance(node, Word) and not node.title
         holds = None if found else compile_rule(node, shared)
         alias = isinstance(node, Word) and node.text.startswith("~")
-        self.atoms.append(_Atom(node, _ident(node), holds, guards, None if alias else node.text))
+        self.atoms.append(
+            _Atom(node, atom_ident(node), holds, guards, None if alias else node.text)
+        )
 
     def explain(self, doc: Document) -> tuple[str, ...]:
         by_key = self.by_key
@@ -166,12 +168,3 @@ def _shown_static(atoms: list[Word | Phrase | Prefix]) -> tuple[str, ...]:
             out.append(atom.text)
             seen.append(atom)
     return tuple(out)
-
-
-def _ident(node: Word | Phrase | Prefix) -> object:
-    """Equal for atoms ``_same`` calls the same; None (never the same) for a prefix."""
-    if isinstance(node, Word):
-        return ("w", node.keys)
-    if isinstance(node, Phrase):
-        return ("p", node.seq)
-    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.matching._eval import optimise
+from bot.matching._eval import atom_ident, optimise
 from bot.matching._flat import Compiler, Test, View, rule_gate
 from bot.matching.query import And, Near, Node, Not, Or, Phrase, Prefix, Word, Words
 from bot.matching.topics import Topic
@@ -103,7 +103,7 @@ class _Explanation:
                     by_key.setdefault(key, []).append(i)
                 check = compiler.test(node) if node.title else None
             alias = node.keys if isinstance(node, Word) and node.text.startswith("~") else None
-            self.rows.append((check, guards, node.text, alias, _ident(node)))
+            self.rows.append((check, guards, node.text, alias, atom_ident(node)))
         self.always = frozenset(always)
         self.by_key = {key: tuple(found) for key, found in by_key.items()}
         self.gate = frozenset(self.by_key)
@@ -187,12 +187,3 @@ def _all_hold(guards: tuple[Test, ...], view: View) -> bool:
         if not guard(view):
             return False
     return True
-
-
-def _ident(node: Word | Phrase | Prefix) -> object:
-    """Equal for atoms ``_same`` calls the same; None (never the same) for a prefix."""
-    if isinstance(node, Word):
-        return ("w", node.keys)
-    if isinstance(node, Phrase):
-        return ("p", node.seq)
-    return None
