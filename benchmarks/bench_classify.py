@@ -192,13 +192,13 @@ def write_input(items: list[dict[str, str]], path: Path, tag: str) -> int:
     return sum(len(i["title"].encode()) + len(i["summary"].encode()) for i in items)
 
 
-def one_pass(root: Path, source: Path, output: Path) -> dict[str, float]:
-    """One fresh process over ``source``, with the checkout's own ``.venv`` if it has one
-    (so a baseline runs with the dependencies it pinned)."""
+def _child(root: Path, script: str, *args: Path) -> dict[str, float]:
+    """Run ``script`` in a fresh process, with the checkout's own ``.venv`` if it has one (so a
+    baseline runs with the dependencies it pinned); its last line of output is JSON figures."""
     own = root / ".venv" / "bin" / "python"
     python = str(own) if own.exists() else sys.executable
     done = subprocess.run(
-        [python, "-c", _CHILD, str(root), str(source), str(output)],
+        [python, "-c", script, str(root), *map(str, args)],
         check=True,
         capture_output=True,
         text=True,
@@ -207,26 +207,19 @@ def one_pass(root: Path, source: Path, output: Path) -> dict[str, float]:
     return figures
 
 
+def one_pass(root: Path, source: Path, output: Path) -> dict[str, float]:
+    """One cold pass over ``source`` in a fresh process, its output written to ``output``."""
+    return _child(root, _CHILD, source, output)
+
+
 def stages(root: Path, source: Path) -> dict[str, float]:
     """Seconds of each step of one cold pass over ``source``, in a fresh process."""
-    own = root / ".venv" / "bin" / "python"
-    python = str(own) if own.exists() else sys.executable
-    done = subprocess.run(
-        [python, "-c", _STAGES, str(root), str(source)], check=True, capture_output=True, text=True
-    )
-    found: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return found
+    return _child(root, _STAGES, source)
 
 
 def floor(root: Path, source: Path) -> dict[str, float]:
     """CPU seconds of the floor's cold and warm passes over ``source``, in a fresh process."""
-    own = root / ".venv" / "bin" / "python"
-    python = str(own) if own.exists() else sys.executable
-    done = subprocess.run(
-        [python, "-c", _FLOOR, str(root), str(source)], check=True, capture_output=True, text=True
-    )
-    found: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return found
+    return _child(root, _FLOOR, source)
 
 
 def main() -> int:
