@@ -68,6 +68,10 @@ HAPPENINGS = frozenset(
         "record",
         "restrict",
         "suspend",
+        "approve",
+        "acquire",
+        "complete",
+        "impose",
     ]
 )
 
@@ -367,8 +371,10 @@ _KINDS = {
         ("arrive", ("arrive",)),
         ("depart", ("depart",)),
         ("sign", ("sign", "memorandum")),
-        ("decide", ("resolution", "dissolve")),
-        ("limit", ("ban", "restrict", "suspend", "cut")),
+        ("decide", ("resolution", "dissolve", "approve")),
+        ("acquire", ("acquire",)),
+        ("complete", ("complete",)),
+        ("limit", ("ban", "restrict", "suspend", "cut", "impose")),
         ("find", ("discover",)),
         ("record", ("record",)),
     )

@@ -311,3 +311,40 @@ def test_talks_and_a_meeting_are_one_kind_of_happening(extractor: KeyExtractor) 
     met = ("Путин и Мирзиёев провели встречу в Куксарое", lede)
     talks = ("Путин и Мирзиёев начали переговоры в Ташкенте", lede)
     assert _one_event(extractor, met, talks, timedelta(hours=2))
+
+
+def test_an_acquisition_completed_or_approved_weeks_later_is_a_new_event(
+    extractor: KeyExtractor,
+) -> None:
+    agreed = (
+        "Altynken Metals agrees to buy 60% of the Zhetysu copper project",
+        "Altynken Metals will pay $120 million for a 60% stake in the Zhetysu copper project "
+        "in Kazakhstan's Almaty region.",
+    )
+    completed = (
+        "Altynken Metals completes acquisition of Zhetysu copper project",
+        "Altynken Metals has closed the purchase of a 60% stake in the Zhetysu copper project "
+        "in the Almaty region of Kazakhstan.",
+    )
+    approved = (
+        "Правительство одобрило сделку Altynken Metals по проекту Жетысу",
+        "Кабинет министров Казахстана одобрил продажу 60% медного проекта Zhetysu компании "
+        "Altynken Metals.",
+    )
+    assert not _one_event(extractor, agreed, completed, timedelta(days=9))
+    assert not _one_event(extractor, agreed, approved, timedelta(days=20))
+
+
+def test_a_tariff_imposed_weeks_after_it_was_announced_is_a_new_event(
+    extractor: KeyExtractor,
+) -> None:
+    announced = (
+        "US to put 40% tariff on imported antimony from September 1",
+        "The president said the United States would charge a 40% tariff on antimony imports "
+        "to protect domestic smelters.",
+    )
+    imposed = (
+        "Trump orders 40% tariff on antimony imports",
+        "The president signed a proclamation imposing a 40% tariff on antimony imports.",
+    )
+    assert not _one_event(extractor, announced, imposed, timedelta(days=21))
