@@ -348,3 +348,32 @@ def test_a_tariff_imposed_weeks_after_it_was_announced_is_a_new_event(
         "The president signed a proclamation imposing a 40% tariff on antimony imports.",
     )
     assert not _one_event(extractor, announced, imposed, timedelta(days=21))
+
+
+def test_partners_and_officials_spelt_apart_by_transliteration_meet_across_languages(
+    extractor: KeyExtractor,
+) -> None:
+    # «Корея» transliterates as "koreya", «Турция» as "turtsiya", «Лавров» lemmatises to a
+    # laurel: only an alias group makes them meet their English names.
+    english = extractor.keys(
+        "Korea and Turkey back Lavrov's plan at SCO meeting",
+        "Xi Jinping and the World Bank welcomed it.",
+    )
+    russian = extractor.keys(
+        "Корея и Турция поддержали план Лаврова на встрече ШОС",
+        "Си Цзиньпин и Всемирный банк его приветствовали.",
+    )
+    shared = english.weights.keys() & russian.weights.keys()
+    assert {"~korea", "~turkey", "~lavrov", "~sco", "~xi_jinping", "~world_bank"} <= shared
+
+
+def test_a_summit_postponed_is_one_event_in_both_languages(extractor: KeyExtractor) -> None:
+    english = (
+        "Korea-Central Asia summit postponed to next year",
+        "The first Korea-Central Asia summit will be held next year instead of this December.",
+    )
+    russian = (
+        "Саммит «Центральная Азия – Корея» перенесли на следующий год",
+        "Первый саммит Кореи и стран Центральной Азии пройдёт в следующем году, а не в декабре.",
+    )
+    assert _one_event(extractor, english, russian, timedelta(hours=5))
