@@ -218,7 +218,11 @@ class EventGrouper:
             if late:
                 if not self._follows_up(keys, event, published):
                     continue
-            elif _conflict(keys, event) or not self._same_stage(keys, event, published):
+            elif (
+                _conflict(keys, event)
+                or not self._same_stage(keys, event, published)
+                or _another_day_of_travel(keys, event, published)
+            ):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
             similarity = max(dot / (norm * event.norm()), *pairs)
@@ -430,6 +434,22 @@ def _other_kind(keys: ItemKeys, event: _Event) -> bool:
         # ("Tokayev in Washington"), so a report without it may still join a trip's event.
         return True
     return bool(mine) and bool(theirs) and not mine & theirs
+
+
+TRAVEL_DAY = timedelta(hours=18)
+
+
+def _another_day_of_travel(keys: ItemKeys, event: _Event, published: datetime) -> bool:
+    """Whether an arrival or a departure and a report a day away from it are two happenings: a
+    leader lands once, and the next day's report of the trip tells of its talks. The eve's
+    announcement of an arrival ("Gor will arrive in Bishkek") is left to ``_same_stage``."""
+    if keys.ahead or 2 * event.ahead > event.size:
+        return False
+    travel = {ALIAS_MARK + n for n in _TRAVEL}
+    core = {n for n, count in event.names.items() if 2 * count >= event.size}
+    if not (core & travel or keys.names & travel):
+        return False
+    return abs(published - event.first) > TRAVEL_DAY
 
 
 def _conflict(keys: ItemKeys, event: _Event) -> bool:

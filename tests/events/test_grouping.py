@@ -377,3 +377,24 @@ def test_a_summit_postponed_is_one_event_in_both_languages(extractor: KeyExtract
         "Первый саммит Кореи и стран Центральной Азии пройдёт в следующем году, а не в декабре.",
     )
     assert _one_event(extractor, english, russian, timedelta(hours=5))
+
+
+def test_a_report_of_the_trip_a_day_after_the_arrival_is_not_the_arrival(
+    extractor: KeyExtractor,
+) -> None:
+    arrived = (
+        "Путин прилетел в Ташкент с государственным визитом",
+        "Самолёт президента России Владимира Путина приземлился в аэропорту Ташкента, его "
+        "встретил Шавкат Мирзиёев.",
+    )
+    same_evening = (
+        "Путин прибыл в Ташкент",
+        "Владимир Путин прибыл в Узбекистан с государственным визитом, в аэропорту его "
+        "встретил Шавкат Мирзиёев.",
+    )
+    next_day = (
+        "Как прошёл государственный визит Путина в Ташкент",
+        "Владимир Путин и Шавкат Мирзиёев в Ташкенте обсудили торговлю и атомную станцию.",
+    )
+    assert _one_event(extractor, arrived, same_evening, timedelta(hours=3))
+    assert not _one_event(extractor, arrived, next_day, timedelta(hours=26))

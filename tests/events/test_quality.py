@@ -20,9 +20,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # languages). Joins now need a key rare in the stream, which costs recall on these labels (the
 # grouping before reached 0.886 / 0.639) and buys precision on events nobody tuned on (below).
 # The goal is precision 0.98 and recall 0.85, not reached yet.
-PRECISION_FLOOR = 0.87
-RECALL_FLOOR = 0.57
-CROSS_LANGUAGE_RECALL_FLOOR = 0.53
+# A next day's report no longer joins an arrival (an arrival is an event of its own, as the
+# definition says); these labels join Sergio Gor's arrival in Bishkek and his talks there, so
+# recall fell from 0.570 to 0.552 (0.529 across languages) while the blind sets gained.
+PRECISION_FLOOR = 0.88
+RECALL_FLOOR = 0.54
+CROSS_LANGUAGE_RECALL_FLOOR = 0.52
 
 
 def test_pairwise_precision_and_recall_on_the_labelled_events(
@@ -39,7 +42,7 @@ def test_pairwise_precision_and_recall_on_the_labelled_events(
 # (0.280 recall across languages), then read for kinds of error (README). Floors just under the
 # grouping's 0.780 / 0.415 (0.293 across languages): the grouping before fails the precision
 # floor.
-BLIND1_PRECISION_FLOOR = 0.77
+BLIND1_PRECISION_FLOOR = 0.80
 BLIND1_RECALL_FLOOR = 0.40
 BLIND1_CROSS_LANGUAGE_RECALL_FLOOR = 0.28
 
@@ -57,7 +60,7 @@ def test_pairwise_precision_and_recall_on_the_first_blind_set(
 # The second blind set: 0.847 / 0.603 when first scored (0.790 / 0.592 with the grouping before
 # precision came first); held out for one release, then read for kinds of error while the third
 # set was collected. Floors just under the grouping's 0.890 / 0.614.
-BLIND2_PRECISION_FLOOR = 0.88
+BLIND2_PRECISION_FLOOR = 0.91
 BLIND2_RECALL_FLOOR = 0.60
 
 
@@ -73,7 +76,7 @@ def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExt
 # 0.446). The names check was narrowed after they were scored, to keep "the US courts China's
 # ally" and "Kazakhstan mines more tungsten" apart; 3a gives 0.629 / 0.564 with it. Floors just
 # under today's figures; the targets (0.98 / 0.85) are far off.
-BLIND3_FLOORS = {"blind-3a.jsonl": (0.62, 0.55), "blind-3b.jsonl": (0.48, 0.43)}
+BLIND3_FLOORS = {"blind-3a.jsonl": (0.77, 0.66), "blind-3b.jsonl": (0.74, 0.55)}
 # The fourth blind set, held out: the United States and Central Asia with international bodies
 # (4a: 0.657 / 0.597 when first scored) and mining, metals and energy (4b: 0.753 / 0.744).
 # The alias groups for partners and officials (Korea, Xi Jinping, SCO...) raised the read sets
