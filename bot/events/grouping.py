@@ -221,7 +221,7 @@ class EventGrouper:
             elif (
                 _conflict(keys, event)
                 or not self._same_stage(keys, event, published)
-                or _another_day_of_travel(keys, event, published)
+                or _another_moment(keys, event, published)
             ):
                 continue
             pairs = (PAIR_FACTOR * _similarity(keys, member) for member in event.members)
@@ -436,20 +436,23 @@ def _other_kind(keys: ItemKeys, event: _Event) -> bool:
     return bool(mine) and bool(theirs) and not mine & theirs
 
 
-TRAVEL_DAY = timedelta(hours=18)
+# Happenings of one moment (a landing, a take-off, a price record), and how far from an event's
+# first report another report can still be of that moment.
+_OF_A_MOMENT = frozenset(ALIAS_MARK + name for name in ("arrive", "depart", "record"))
+MOMENT = timedelta(hours=18)
 
 
-def _another_day_of_travel(keys: ItemKeys, event: _Event, published: datetime) -> bool:
-    """Whether an arrival or a departure and a report a day away from it are two happenings: a
-    leader lands once, and the next day's report of the trip tells of its talks. The eve's
-    announcement of an arrival ("Gor will arrive in Bishkek") is left to ``_same_stage``."""
+def _another_moment(keys: ItemKeys, event: _Event, published: datetime) -> bool:
+    """Whether an arrival, a departure or a record and a report a day away from it are two
+    happenings: a leader lands once, and the next day's report of the trip tells of its talks;
+    gold's record on Monday is not Tuesday's. The eve's announcement of an arrival ("Gor will
+    arrive in Bishkek") is left to ``_same_stage``."""
     if keys.ahead or 2 * event.ahead > event.size:
         return False
-    travel = {ALIAS_MARK + n for n in _TRAVEL}
     core = {n for n, count in event.names.items() if 2 * count >= event.size}
-    if not (core & travel or keys.names & travel):
+    if not (core & _OF_A_MOMENT or keys.names & _OF_A_MOMENT):
         return False
-    return abs(published - event.first) > TRAVEL_DAY
+    return abs(published - event.first) > MOMENT
 
 
 def _conflict(keys: ItemKeys, event: _Event) -> bool:

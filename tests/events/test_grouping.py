@@ -398,3 +398,15 @@ def test_a_report_of_the_trip_a_day_after_the_arrival_is_not_the_arrival(
     )
     assert _one_event(extractor, arrived, same_evening, timedelta(hours=3))
     assert not _one_event(extractor, arrived, next_day, timedelta(hours=26))
+
+
+def test_price_records_on_two_days_are_two_events(extractor: KeyExtractor) -> None:
+    monday = (
+        "Цена меди обновила исторический рекорд",
+        "Фьючерсы на медь на Лондонской бирже металлов впервые превысили 11 000 долларов.",
+    )
+    tuesday = (
+        "Медь снова побила рекорд на Лондонской бирже металлов",
+        "Цена меди на LME поднялась выше 11 200 долларов за тонну.",
+    )
+    assert not _one_event(extractor, monday, tuesday, timedelta(hours=24))

@@ -76,7 +76,7 @@ def test_pairwise_precision_and_recall_on_the_second_blind_set(extractor: KeyExt
 # 0.446). The names check was narrowed after they were scored, to keep "the US courts China's
 # ally" and "Kazakhstan mines more tungsten" apart; 3a gives 0.629 / 0.564 with it. Floors just
 # under today's figures; the targets (0.98 / 0.85) are far off.
-BLIND3_FLOORS = {"blind-3a.jsonl": (0.77, 0.66), "blind-3b.jsonl": (0.74, 0.55)}
+BLIND3_FLOORS = {"blind-3a.jsonl": (0.77, 0.66), "blind-3b.jsonl": (0.82, 0.55)}
 # The fourth blind set, held out: the United States and Central Asia with international bodies
 # (4a: 0.657 / 0.597 when first scored) and mining, metals and energy (4b: 0.753 / 0.744).
 # The alias groups for partners and officials (Korea, Xi Jinping, SCO...) raised the read sets
