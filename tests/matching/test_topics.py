@@ -318,6 +318,34 @@ def test_definitions_and_traps(
             "Стороны провели переговоры о сроках выдачи виз.",
             {"c5plus1"},
         ),
+        # Germanium by its adjective or a compound, which Germany's forms cannot give.
+        (
+            "В Подмосковье начали выпуск германиевых линз",
+            "Завод наладил серийное производство оптики для тепловизоров.",
+            {"critical_minerals"},
+        ),
+        (
+            "Новый завод в Сибири будет выпускать сырьё для оптоволокна",
+            "Предприятие начнёт производство высокочистого диоксида германия.",
+            {"critical_minerals"},
+        ),
+        ("Германия увеличила производство автомобилей", "Экспорт машин вырос на 5%.", set()),
+        # A natural-resources deal is minerals as a class in other words; a ministry is not.
+        (
+            "Вашингтон и Киев подписали сделку по природным ресурсам",
+            "Документ создаёт совместный инвестиционный фонд.",
+            {"critical_minerals"},
+        ),
+        (
+            "Министерство природных ресурсов подписало соглашение с университетом",
+            "Стороны будут вместе следить за лесами.",
+            set(),
+        ),
+        (
+            "Kazakhstan and Azerbaijan sign natural resources agreement on oil and gas",
+            "The pact covers offshore gas fields.",
+            set(),
+        ),
     ],
 )
 def test_kinds_named_by_the_definitions(
