@@ -318,6 +318,23 @@ def test_definitions_and_traps(
             "Стороны провели переговоры о сроках выдачи виз.",
             {"c5plus1"},
         ),
+        # A chamber of commerce or a business council is business, unless a US government
+        # actor takes part.
+        (
+            "US-Kazakhstan Business Council marks its anniversary in Almaty",
+            "The council's members discussed new partnership projects with Kazakh companies.",
+            set(),
+        ),
+        (
+            "Президент Таджикистана принял делегацию Американо-таджикской торговой палаты",
+            "Стороны обсудили сотрудничество и инвестиции в экономику Таджикистана.",
+            set(),
+        ),
+        (
+            "US ambassador addresses US-Uzbekistan Business Council in Tashkent",
+            "The ambassador said Washington backs partnership with Uzbekistan.",
+            {"c5plus1"},
+        ),
         # Germanium by its adjective or a compound, which Germany's forms cannot give.
         (
             "В Подмосковье начали выпуск германиевых линз",
