@@ -472,6 +472,11 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     extra = {n for n in keys.names if n not in event.sums and n not in skip}
     if not extra:
         return False
+    # A ban, a suspension or a tariff that none of the event's reports mentions answers the
+    # happening rather than reports it (Kazakhstan suspending its cooperation with a mine's owner
+    # on the day of the fire).
+    if any(_KINDS.get(n) == "limit" for n in extra):
+        return True
     core = {n for n in core_names if n not in keys.weights and n not in skip}
     if not core:
         return False

@@ -410,3 +410,25 @@ def test_price_records_on_two_days_are_two_events(extractor: KeyExtractor) -> No
         "Цена меди на LME поднялась выше 11 200 долларов за тонну.",
     )
     assert not _one_event(extractor, monday, tuesday, timedelta(hours=24))
+
+
+def test_a_ban_the_reports_of_a_disaster_never_mention_is_a_new_happening(
+    extractor: KeyExtractor,
+) -> None:
+    disaster = (
+        "At least 20 killed in Kazakhstan coal mine blast",
+        "An explosion at the Lenina mine in the Karaganda region owned by Qarmet killed at "
+        "least 20 miners, the emergencies ministry said.",
+    )
+    answer = (
+        "Kazakhstan suspends Qarmet's licence after mine blast",
+        "The government suspended the licence of Qarmet, owner of the Lenina mine in the "
+        "Karaganda region, after the explosion that killed 20 miners.",
+    )
+    rewrite = (
+        "Death toll in Kazakhstan mine blast rises to 25",
+        "Rescuers found more miners killed by the explosion at Qarmet's Lenina mine in the "
+        "Karaganda region.",
+    )
+    assert not _one_event(extractor, disaster, answer, timedelta(hours=4))
+    assert _one_event(extractor, disaster, rewrite, timedelta(hours=4))

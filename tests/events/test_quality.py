@@ -82,14 +82,17 @@ BLIND3_FLOORS = {"blind-3a.jsonl": (0.77, 0.66), "blind-3b.jsonl": (0.82, 0.55)}
 # The alias groups for partners and officials (Korea, Xi Jinping, SCO...) raised the read sets
 # (0.823 / 0.548 to 0.829 / 0.558 over all five) and cost 4b two pairs of recall (0.718).
 BLIND4_FLOORS = {"blind-4a.jsonl": (0.64, 0.58), "blind-4b.jsonl": (0.73, 0.70)}
+# The fifth blind set: 0.711 / 0.441 when first scored, then read; a ban or a suspension the
+# event's reports never mention is a new happening (0.797 / 0.434 after).
+BLIND5_FLOORS = {"blind-5.jsonl": (0.78, 0.42)}
 
 
-@pytest.mark.parametrize("name", sorted(BLIND3_FLOORS | BLIND4_FLOORS))
-def test_pairwise_precision_and_recall_on_the_third_and_fourth_blind_sets(
+@pytest.mark.parametrize("name", sorted(BLIND3_FLOORS | BLIND4_FLOORS | BLIND5_FLOORS))
+def test_pairwise_precision_and_recall_on_the_later_blind_sets(
     name: str, extractor: KeyExtractor
 ) -> None:
     rows = load_labelled(FIXTURES / name)
     overall, _same, _cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
-    precision_floor, recall_floor = (BLIND3_FLOORS | BLIND4_FLOORS)[name]
+    precision_floor, recall_floor = (BLIND3_FLOORS | BLIND4_FLOORS | BLIND5_FLOORS)[name]
     assert overall.precision >= precision_floor, overall
     assert overall.recall >= recall_floor, overall
