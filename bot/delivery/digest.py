@@ -99,24 +99,26 @@ def group_events(entries: Sequence[DigestEntry]) -> list[EventEntry]:
     for entry in entries:
         key = entry.story.event_key or f"s{entry.story.id}"
         groups.setdefault(key, {}).setdefault(entry.story.id, entry)
-    events: list[EventEntry] = []
+    ranked: list[tuple[tuple[int, float, float, int], EventEntry]] = []
     for key, by_story in groups.items():
-        found = sorted(by_story.values(), key=lambda e: (e.story.published_at, e.story.id))
+        if len(by_story) == 1:
+            # Most events of a digest are one story: no ordering or choosing to do.
+            (only,) = by_story.values()
+            found: list[DigestEntry] = [only]
+            best, latest, score = only, only.story.published_at, only.score
+        else:
+            found = sorted(by_story.values(), key=lambda e: (e.story.published_at, e.story.id))
+            best = _best(found)
+            latest = max(e.story.published_at for e in found)
+            score = max(e.score for e in found)
         outlets: dict[str, SourceRef] = {}
         for entry in found:
             for ref in entry.story.sources:
                 outlets.setdefault(ref.name, ref)
-        latest = max(e.story.published_at for e in found)
-        events.append(EventEntry(key, tuple(found), _best(found), tuple(outlets.values()), latest))
-    events.sort(
-        key=lambda ev: (
-            -len(ev.outlets),
-            -ev.latest.timestamp(),
-            -max(e.score for e in ev.entries),
-            ev.best.story.id,
-        )
-    )
-    return events
+        event = EventEntry(key, tuple(found), best, tuple(outlets.values()), latest)
+        ranked.append(((-len(outlets), -latest.timestamp(), -score, best.story.id), event))
+    ranked.sort(key=lambda pair: pair[0])
+    return [event for _, event in ranked]
 
 
 class DigestComposer:
