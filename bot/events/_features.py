@@ -134,6 +134,24 @@ def _alias_weights(groups: Mapping[str, object]) -> dict[str, float]:
     return weights
 
 
+def _phrase_words(groups: Mapping[str, object]) -> dict[str, frozenset[str]]:
+    """For each group, the keys of the words of its many-word variants."""
+    found: dict[str, frozenset[str]] = {}
+    for name, variants in groups.items():
+        if name.startswith("_") or not isinstance(variants, list):
+            continue
+        keys = {
+            k[0]
+            for v in variants
+            if len(v.split()) > 1
+            for raw in raw_tokens(prepare(v))
+            if (k := token_key(raw)) is not None
+        }
+        if keys:
+            found[ALIAS_MARK + name] = frozenset(keys)
+    return found
+
+
 def _groups_with_events() -> dict[str, object]:
     """Matching's alias groups, plus the event-only groups and variants (a group named in
     both gets the variants of both)."""
@@ -156,6 +174,7 @@ class KeyExtractor:
         groups = _groups_with_events()
         self._norm = Normaliser(AliasTable.from_groups(groups))
         self._alias_weights = _alias_weights(groups)
+        self._phrase_words = _phrase_words(groups)
 
     def keys(self, title: str, summary: str) -> ItemKeys:
         doc = Document(self._norm, title, summary)
@@ -170,6 +189,12 @@ class KeyExtractor:
                 bridge.add(key)
                 if in_title:
                     names.add(key)
+        # The words of a many-word name already counted as its group ("Abraham Accords",
+        # «соглашения Авраама») are no names of their own: each language would keep its own
+        # ("Accords", «Авраама») and the two titles would seem to name different things.
+        inside = frozenset().union(
+            *(self._phrase_words.get(key, frozenset()) for key in weights)
+        )
         in_summary = _proper_words(summary)
         in_headline = _proper_words(title)
         proper = in_summary | in_headline
@@ -192,7 +217,7 @@ class KeyExtractor:
                 if raw[:1].isupper():
                     bridge.add(key)
                 named = _is_name(raw, found[1]) and (not title_case or raw in in_summary)
-                if boost > 1.0 and named:
+                if boost > 1.0 and named and key not in inside:
                     names.add(key)
         for figure in _NUMBER.findall(title + "\n" + summary):
             figure_key = number_key(figure)

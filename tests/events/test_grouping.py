@@ -432,3 +432,21 @@ def test_a_ban_the_reports_of_a_disaster_never_mention_is_a_new_happening(
     )
     assert not _one_event(extractor, disaster, answer, timedelta(hours=4))
     assert _one_event(extractor, disaster, rewrite, timedelta(hours=4))
+
+
+def test_the_words_of_a_many_word_name_are_no_names_of_their_own(
+    extractor: KeyExtractor,
+) -> None:
+    english = (
+        "Kazakhstan to join Abraham Accords",
+        "Kazakhstan will join the Abraham Accords, the agreements between Israel and Arab and "
+        "Muslim-majority states, President Tokayev said on Thursday.",
+    )
+    russian = (
+        "Казахстан присоединится к соглашениям Авраама",
+        "Казахстан присоединится к соглашениям Авраама между Израилем и арабскими странами, "
+        "заявил в четверг президент Токаев.",
+    )
+    assert _one_event(extractor, english, russian, timedelta(hours=3))
+    assert "~abraham_accords" in extractor.keys(*english).names
+    assert not {"akrd", "avrm"} & (extractor.keys(*english).names | extractor.keys(*russian).names)
