@@ -335,6 +335,27 @@ def test_definitions_and_traps(
             "The ambassador said Washington backs partnership with Uzbekistan.",
             {"c5plus1"},
         ),
+        # The ores and the adjectives of listed minerals name them too.
+        (
+            "В Казахстане нашли монацитовые пески",
+            "Геологи оценивают запасы участка.",
+            {"critical_minerals"},
+        ),
+        (
+            "Завод начал выпуск неодимовых магнитов",
+            "Мощность — 500 тонн в год.",
+            {"critical_minerals"},
+        ),
+        (
+            "Lepidolite project in Portugal gets its permit",
+            "Work starts next year.",
+            {"critical_minerals"},
+        ),
+        (
+            "Добыча ильменита на Украине выросла",
+            "Комбинат отчитался за квартал.",
+            {"critical_minerals"},
+        ),
         # Germanium by its adjective or a compound, which Germany's forms cannot give.
         (
             "В Подмосковье начали выпуск германиевых линз",
