@@ -335,6 +335,23 @@ def test_definitions_and_traps(
             "The ambassador said Washington backs partnership with Uzbekistan.",
             {"c5plus1"},
         ),
+        # Buying a listed mineral is trading it; political consultations and a consul's
+        # meetings are diplomacy.
+        (
+            "Airbus сократил закупки титана",
+            "Европейский авиапроизводитель ищет других поставщиков.",
+            {"critical_minerals"},
+        ),
+        (
+            "В Бишкеке прошли кыргызско-американские политические консультации",
+            "Стороны из Кыргызстана и США обсудили повестку на год.",
+            {"c5plus1"},
+        ),
+        (
+            "Аким Туркестанской области принял генерального консула США",
+            "Генконсул США в Алматы обсудил с акимом планы области, сообщает пресс-служба.",
+            {"c5plus1"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
