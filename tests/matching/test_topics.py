@@ -352,6 +352,36 @@ def test_definitions_and_traps(
             "Генконсул США в Алматы обсудил с акимом планы области, сообщает пресс-служба.",
             {"c5plus1"},
         ),
+        # A travel ban is a one-sided act like a visa rule; tennis in the US is sport; a US
+        # agency or a state's National Guard working with the region is US government work;
+        # highly enriched uranium taken away is nonproliferation, not minerals supply.
+        (
+            "Kyrgyzstan added to new U.S. travel ban",
+            "President Trump signed an order restricting entry for citizens of Kyrgyzstan and "
+            "other countries, the White House said.",
+            set(),
+        ),
+        (
+            "Kazakhstan's Rybakina reaches US Open quarterfinal",
+            "The Kazakh tennis player beat her American rival in New York.",
+            set(),
+        ),
+        (
+            "New programme to support trade in Central Asia",
+            "USAID has launched a five-year, $20 million trade programme in Kazakhstan, "
+            "Kyrgyzstan and Uzbekistan.",
+            {"c5plus1"},
+        ),
+        (
+            "Montana National Guard trains Kyrgyz rescuers",
+            "Soldiers from Montana spent a week with Kyrgyzstan's emergency ministry.",
+            {"c5plus1"},
+        ),
+        (
+            "NNSA removes highly enriched uranium from Kazakh research reactor",
+            "The US agency flew the last HEU out of the Almaty institute's reactor.",
+            {"c5plus1"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
