@@ -152,6 +152,15 @@ def _phrase_words(groups: Mapping[str, object]) -> dict[str, frozenset[str]]:
     return found
 
 
+def entity_roles() -> tuple[frozenset[str], frozenset[str]]:
+    """The alias groups ``entities.json`` lists as broad (countries, regions) and as named
+    (people, places, companies, bodies), as keys."""
+    extra = json.loads(resources.files("bot.events").joinpath("entities.json").read_text("utf-8"))
+    broad = frozenset(ALIAS_MARK + name for name in extra["_broad"])
+    named = frozenset(ALIAS_MARK + name for name in extra["_named"])
+    return broad, named
+
+
 def _groups_with_events() -> dict[str, object]:
     """Matching's alias groups, plus the event-only groups and variants (a group named in
     both gets the variants of both)."""
@@ -192,9 +201,7 @@ class KeyExtractor:
         # The words of a many-word name already counted as its group ("Abraham Accords",
         # «соглашения Авраама») are no names of their own: each language would keep its own
         # ("Accords", «Авраама») and the two titles would seem to name different things.
-        inside = frozenset().union(
-            *(self._phrase_words.get(key, frozenset()) for key in weights)
-        )
+        inside = frozenset().union(*(self._phrase_words.get(key, frozenset()) for key in weights))
         in_summary = _proper_words(summary)
         in_headline = _proper_words(title)
         proper = in_summary | in_headline

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.events._features import ItemKeys, KeyExtractor
+from bot.events._features import ItemKeys, KeyExtractor, entity_roles
 from bot.matching.aliases import ALIAS_MARK
 
 # A key carried by more open events than this is no longer rare: it is not looked up.
@@ -315,85 +315,10 @@ class EventGrouper:
             event.members.append(keys)
 
 
-# Names too broad to tie a late report to one happening.
-_BROAD = frozenset(
-    ALIAS_MARK + name
-    for name in (
-        "usa",
-        "kazakhstan",
-        "kyrgyzstan",
-        "tajikistan",
-        "turkmenistan",
-        "uzbekistan",
-        "central_asia",
-        "china",
-        "russia",
-        "japan",
-        "eu",
-        "iran",
-        "korea",
-        "turkey",
-        "australia",
-        "afghanistan",
-        "saudi_arabia",
-        "belarus",
-        "hungary",
-        "greece",
-        "syria",
-        "uk",
-        "ukraine",
-    )
-)
+# Alias groups naming a country or a region (too broad to tie a late report to one happening),
+# and those naming someone or somewhere narrower; the others say what happened or what about.
+_BROAD, _NAMED = entity_roles()
 _TRAVEL = frozenset({"arrive", "depart"})
-# Alias groups that name someone or somewhere; the other alias groups (minerals, "signed",
-# "production") say what happened or what about.
-_NAMED = frozenset(
-    ALIAS_MARK + name
-    for name in (
-        "tokayev",
-        "mirziyoyev",
-        "japarov",
-        "rahmon",
-        "berdimuhamedov",
-        "astana",
-        "tashkent",
-        "bishkek",
-        "dushanbe",
-        "ashgabat",
-        "almaty",
-        "karaganda",
-        "white_house",
-        "tau_ken_samruk",
-        "cove_capital",
-        "iaea",
-        "xi_jinping",
-        "wang_yi",
-        "lavrov",
-        "modi",
-        "witkoff",
-        "vance",
-        "ishiba",
-        "takaichi",
-        "kishida",
-        "von_der_leyen",
-        "guterres",
-        "powell",
-        "un",
-        "sco",
-        "cis",
-        "eaeu",
-        "csto",
-        "ots",
-        "gcc",
-        "world_bank",
-        "imf",
-        "ebrd",
-        "adb",
-        "fed",
-        "abraham_accords",
-        "board_of_peace",
-    )
-)
 
 
 def _only_names(names: set[str]) -> bool:

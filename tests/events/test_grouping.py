@@ -450,3 +450,12 @@ def test_the_words_of_a_many_word_name_are_no_names_of_their_own(
     assert _one_event(extractor, english, russian, timedelta(hours=3))
     assert "~abraham_accords" in extractor.keys(*english).names
     assert not {"akrd", "avrm"} & (extractor.keys(*english).names | extractor.keys(*russian).names)
+
+
+def test_every_broad_or_named_entity_is_an_alias_group() -> None:
+    from bot.events._features import _groups_with_events, entity_roles
+
+    broad, named = entity_roles()
+    groups = {"~" + name for name in _groups_with_events() if not name.startswith("_")}
+    assert broad and named and not broad & named
+    assert (broad | named) <= groups, sorted((broad | named) - groups)
