@@ -382,6 +382,17 @@ def test_definitions_and_traps(
             "The US agency flew the last HEU out of the Almaty institute's reactor.",
             {"c5plus1"},
         ),
+        # US sanctions on a bank are a one-sided act; talks about them are diplomacy.
+        (
+            "US Treasury sanctions Kazakh lender over Russia payments",
+            "The bank in Almaty was added to the US sanctions list, the Treasury said.",
+            set(),
+        ),
+        (
+            "Kazakh foreign minister discusses US sanctions on lender with US ambassador",
+            "The minister and the ambassador held talks in Astana about the bank.",
+            {"c5plus1"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
