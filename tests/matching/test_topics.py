@@ -393,6 +393,25 @@ def test_definitions_and_traps(
             "The minister and the ambassador held talks in Astana about the bank.",
             {"c5plus1"},
         ),
+        # A US university's branch is education; the US military's transit network is US
+        # government work; uranium for the IAEA's fuel bank is nonproliferation; Molycorp's
+        # Mountain Pass is a rare-earth mine.
+        (
+            "US university opens campus in Kazakhstan",
+            "The American university signed an agreement with Kazakhstan's education ministry.",
+            set(),
+        ),
+        (
+            "Uzbekistan slows Northern Distribution Network cargo",
+            "Shipments through Uzbekistan to troops in Afghanistan are delayed.",
+            {"c5plus1"},
+        ),
+        (
+            "Первая партия урана прибыла в банк МАГАТЭ в Казахстане",
+            "Низкообогащённый уран будет храниться на Ульбинском заводе.",
+            set(),
+        ),
+        ("Molycorp restarts Mountain Pass", "Mining resumes in California.", {"critical_minerals"}),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
