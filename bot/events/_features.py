@@ -163,7 +163,7 @@ def entity_roles() -> tuple[frozenset[str], frozenset[str]]:
 
 def _groups_with_events() -> dict[str, object]:
     """Matching's alias groups, plus the event-only groups and variants (a group named in
-    both gets the variants of both)."""
+    both gets the variants of both, and the masks of both)."""
     base = resources.files("bot.matching").joinpath("aliases.json").read_text("utf-8")
     extra = resources.files("bot.events").joinpath("entities.json").read_text("utf-8")
     groups: dict[str, object] = json.loads(base)
@@ -171,6 +171,8 @@ def _groups_with_events() -> dict[str, object]:
         known = groups.get(name)
         if isinstance(known, list) and isinstance(variants, list):
             groups[name] = known + [v for v in variants if v not in known]
+        elif isinstance(known, dict) and isinstance(variants, dict):
+            groups[name] = {**known, **variants}
         else:
             groups[name] = variants
     return groups

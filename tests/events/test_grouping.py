@@ -459,3 +459,10 @@ def test_every_broad_or_named_entity_is_an_alias_group() -> None:
     groups = {"~" + name for name in _groups_with_events() if not name.startswith("_")}
     assert broad and named and not broad & named
     assert (broad | named) <= groups, sorted((broad | named) - groups)
+
+
+def test_the_un_of_un_atomic_watchdog_is_the_iaea(extractor: KeyExtractor) -> None:
+    english = extractor.keys("UN atomic watchdog passes resolution on Iran", "")
+    russian = extractor.keys("МАГАТЭ приняло резолюцию по Ирану", "")
+    assert english.names == russian.names == {"~iaea", "~iran", "~resolution"}
+    assert "~un" in extractor.keys("UN chief hails border treaty", "").names
