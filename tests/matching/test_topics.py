@@ -412,6 +412,29 @@ def test_definitions_and_traps(
             set(),
         ),
         ("Molycorp restarts Mountain Pass", "Mining resumes in California.", {"critical_minerals"}),
+        # Deportations are one-sided acts unless the two governments work on them together;
+        # strategic kinds of raw materials and metals for electric cars are minerals news.
+        (
+            "США депортировали за год 300 граждан Кыргызстана",
+            "Иммиграционная служба США опубликовала годовой отчёт о высылке нелегалов.",
+            set(),
+        ),
+        (
+            "Узбекистан и США вместе вернули домой нелегальных мигрантов",
+            "Депортацию организовали в сотрудничестве с правительством Узбекистана, сообщило "
+            "посольство США.",
+            {"c5plus1"},
+        ),
+        (
+            "Правительство оценило зависимость от импорта стратегических видов сырья",
+            "Доклад посвящён рискам для промышленности.",
+            {"critical_minerals"},
+        ),
+        (
+            "Электромобили вызвали нехватку металлов",
+            "Автопроизводители ищут поставщиков.",
+            {"critical_minerals"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
