@@ -435,6 +435,23 @@ def test_definitions_and_traps(
             "Автопроизводители ищут поставщиков.",
             {"critical_minerals"},
         ),
+        # An ore's adjective names its metal; export restrictions frame a metal only some
+        # lists name; a US state's National Guard in Russian is still the US military.
+        (
+            "Комбинат нарастил добычу ильменитового концентрата",
+            "Предприятие работает в Восточном Казахстане.",
+            {"critical_minerals"},
+        ),
+        (
+            "Bismuth price jumps after China announces export restrictions",
+            "European buyers fear the metal will be scarce.",
+            {"critical_minerals"},
+        ),
+        (
+            "Нацгвардия Невады проведёт учения с военными Туркменистана",
+            "Учения пройдут летом.",
+            {"c5plus1"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
