@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from anyascii import anyascii
 from wordfreq import zipf_frequency
@@ -152,10 +153,19 @@ def _phrase_words(groups: Mapping[str, object]) -> dict[str, frozenset[str]]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _entities() -> dict[str, Any]:
+    """``entities.json``, read once per process (the grouper and every extractor use it)."""
+    loaded: dict[str, Any] = json.loads(
+        resources.files("bot.events").joinpath("entities.json").read_text("utf-8")
+    )
+    return loaded
+
+
 def entity_roles() -> tuple[frozenset[str], frozenset[str]]:
     """The alias groups ``entities.json`` lists as broad (countries, regions) and as named
     (people, places, companies, bodies), as keys."""
-    extra = json.loads(resources.files("bot.events").joinpath("entities.json").read_text("utf-8"))
+    extra = _entities()
     broad = frozenset(ALIAS_MARK + name for name in extra["_broad"])
     named = frozenset(ALIAS_MARK + name for name in extra["_named"])
     return broad, named
@@ -165,9 +175,8 @@ def _groups_with_events() -> dict[str, object]:
     """Matching's alias groups, plus the event-only groups and variants (a group named in
     both gets the variants of both, and the masks of both)."""
     base = resources.files("bot.matching").joinpath("aliases.json").read_text("utf-8")
-    extra = resources.files("bot.events").joinpath("entities.json").read_text("utf-8")
     groups: dict[str, object] = json.loads(base)
-    for name, variants in json.loads(extra).items():
+    for name, variants in _entities().items():
         known = groups.get(name)
         if isinstance(known, list) and isinstance(variants, list):
             groups[name] = known + [v for v in variants if v not in known]

@@ -99,6 +99,15 @@ class _Event:
     ahead: int = 0  # reports whose title announces it as still to come
     members: list[ItemKeys] = field(default_factory=list)
 
+    def core_names(self) -> set[str]:
+        """The names at least half of its reports' titles carry."""
+        return {n for n, count in self.names.items() if 2 * count >= self.size}
+
+    @property
+    def announced(self) -> bool:
+        """Whether most of its reports announce it as still to come."""
+        return 2 * self.ahead > self.size
+
     def norm(self) -> float:
         return self.square**0.5 or 1.0
 
@@ -282,8 +291,7 @@ class EventGrouper:
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
         the day itself ("the summit takes place today"); days apart they are two events."""
-        event_ahead = 2 * event.ahead > event.size
-        if keys.ahead == event_ahead:
+        if keys.ahead == event.announced:
             return True
         return event.first - EVE <= published <= event.newest + EVE
 
@@ -350,9 +358,7 @@ _KINDS = {
 
 def _other_kind(keys: ItemKeys, event: _Event) -> bool:
     mine = {_KINDS[n] for n in keys.names if n in _KINDS}
-    theirs = {
-        _KINDS[n] for n, count in event.names.items() if n in _KINDS and 2 * count >= event.size
-    }
+    theirs = {_KINDS[n] for n in event.core_names() if n in _KINDS}
     if (mine - theirs) & _TRAVEL:
         # A report of a leader's departure or arrival tells a happening of its own, not the
         # summit or the talks it leads to. The reverse may be a rewrite that drops the verb
@@ -372,10 +378,9 @@ def _another_moment(keys: ItemKeys, event: _Event, published: datetime) -> bool:
     happenings: a leader lands once, and the next day's report of the trip tells of its talks;
     gold's record on Monday is not Tuesday's. The eve's announcement of an arrival ("Gor will
     arrive in Bishkek") is left to ``_same_stage``."""
-    if keys.ahead or 2 * event.ahead > event.size:
+    if keys.ahead or event.announced:
         return False
-    core = {n for n, count in event.names.items() if 2 * count >= event.size}
-    if not (core & _OF_A_MOMENT or keys.names & _OF_A_MOMENT):
+    if not (event.core_names() & _OF_A_MOMENT or keys.names & _OF_A_MOMENT):
         return False
     return abs(published - event.first) > MOMENT
 
@@ -391,7 +396,7 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
         return True
     # When both titles name a kind of happening, the kinds were compared above (talks and a
     # meeting are one kind); otherwise the word is a name like the others.
-    core_names = {n for n, count in event.names.items() if 2 * count >= event.size}
+    core_names = event.core_names()
     kinds_compared = bool(keys.names & _KINDS.keys() and core_names & _KINDS.keys())
     skip = _KINDS.keys() if kinds_compared else frozenset()
     extra = {n for n in keys.names if n not in event.sums and n not in skip}
