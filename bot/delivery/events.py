@@ -3,8 +3,11 @@
 Grouping itself is pure (``bot.events``); this stage feeds it the stories in arrival order
 during the placing turn (``storage.repositories.events``), so however many processes run,
 one grouper decides each story and the result is what ``c5watch events`` gives for the same
-items. The grouper lives in memory between ticks; when another process has placed stories
-since, or a tick failed half way, it is rebuilt from the stories of the last window.
+items. A batch is placed in order of publication, as ``c5watch events`` reads a feed's items:
+the order in which concurrent fetches happened to store them must not decide which report
+opens an event, or whether two reports meet at all. The grouper lives in memory between
+ticks; when another process has placed stories since, or a tick failed half way, it is
+rebuilt from the stories of the last window.
 """
 
 from __future__ import annotations
@@ -98,5 +101,11 @@ class EventAssigner:
     def _place(grouper: EventGrouper, stories: Sequence[StoryForEvent]) -> list[Placement]:
         return [
             Placement(s.id, grouper.place(event_item(s)), story_terms(s.title, s.summary))
-            for s in stories
+            for s in sorted(stories, key=publication_order)
         ]
+
+
+def publication_order(story: StoryForEvent) -> tuple[datetime, str, int]:
+    # The URL breaks ties of time, so that stories published in the same minute by two feeds
+    # fetched at once are placed alike whichever feed was stored first.
+    return story.published_at, story.url or "", story.id

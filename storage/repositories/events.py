@@ -1,8 +1,9 @@
 """Event assignment's side of storage: stories waiting for their event, and the turn that
 places them.
 
-Placing is one serialised step over stories in arrival order (story id order), so the events
-come out as ``c5watch events`` would give for the same items. A turn holds the row lock of the
+Placing is one serialised step over the stories waiting, taken in arrival order (story id
+order) and placed by the grouper in order of publication, so the events come out as
+``c5watch events`` would give for the same items. A turn holds the row lock of the
 single ``event_grouping`` row for one transaction: another process skips its tick
 (PostgreSQL, ``SKIP LOCKED``) or waits for the write lock (SQLite). The row's ``version``
 moves on with every batch; a process that finds another version than the one it wrote last

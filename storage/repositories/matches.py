@@ -175,7 +175,9 @@ class MatchRepository:
                         Story.event_key.is_not(None),
                         free,
                     )
-                    .order_by(Story.id)
+                    # In order of publication: the first report of an event in a batch is
+                    # the one its alert shows, whichever feed happened to be stored first.
+                    .order_by(Story.published_at, Story.canonical_url, Story.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                 )
@@ -214,8 +216,10 @@ class MatchRepository:
 
         The unique keys (chat, story) make a repeat after a crash a no-op, and (chat, event)
         keeps a second report of an event out of a chat's outbox, whichever rule it matched
-        and whichever process matched it first.
+        and whichever process matched it first. ``story_ids`` is the batch in the order it was
+        claimed; within it, the first story of an event is the one its alert shows.
         """
+        batch = {story_id: n for n, story_id in enumerate(story_ids)}
         async with self._sessions() as session, session.begin():
             await insert_ignoring_duplicates(
                 session,
@@ -244,7 +248,7 @@ class MatchRepository:
                         "created_at": now,
                         "event_key": i.event_key,
                     }
-                    for i in sorted(intents, key=lambda i: i.story_id)
+                    for i in sorted(intents, key=lambda i: (batch.get(i.story_id, 0), i.story_id))
                     if i.instant
                 ],
             )

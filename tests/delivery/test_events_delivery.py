@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.delivery import AlertEditor
 from bot.delivery.events import EventAssigner
+from bot.events.grouping import event_key
 from bot.reaper import LeaseReaper
 from storage.db import SessionFactory
 from storage.models import Delivery, Story
@@ -169,6 +170,35 @@ async def test_matching_waits_for_the_event(sessions: SessionFactory, clock: Fak
     assert await EventAssigner(EventRepository(sessions), owner="t:1:a").run_once(clock.now())
     [story] = await repo.claim_unmatched(clock.now(), lease=timedelta(seconds=30))
     assert story.event_key
+
+
+async def test_a_batch_is_placed_in_order_of_publication_not_of_storage(
+    sessions: SessionFactory, clock: FakeClock
+) -> None:
+    # Feeds are fetched at once, so the later report may be stored first; the report published
+    # first must still open the event (its key comes from that report), as `c5watch events`
+    # gives for the items in order of publication.
+    later = await add_story(
+        sessions, *SECOND[:2], sources=SECOND[2], published_at=T0 + timedelta(hours=2)
+    )
+    earlier = await add_story(sessions, *FIRST[:2], sources=FIRST[2], published_at=T0)
+    assert await EventAssigner(EventRepository(sessions), owner="t:1:a").run_once(clock.now())
+    async with sessions() as session:
+        keys = dict((await session.execute(select(Story.id, Story.event_key))).all())
+    assert keys[later] == keys[earlier] == event_key(str(earlier))
+
+
+async def test_the_alert_shows_the_report_published_first(
+    sessions: SessionFactory, tg: FakeTelegramServer, pipeline: Pipeline, clock: FakeClock
+) -> None:
+    await add_chat(sessions, 47)
+    await add_story(sessions, *SECOND[:2], sources=SECOND[2], published_at=T0 + timedelta(hours=2))
+    first = await add_story(sessions, *FIRST[:2], sources=FIRST[2], published_at=T0)
+    await pipeline.tick()
+    [delivery] = await deliveries(sessions)
+    assert delivery.story_id == first
+    [message] = tg.messages_to(47)
+    assert FIRST[0] in message.text
 
 
 async def test_a_second_process_rebuilds_the_grouper_and_agrees(
