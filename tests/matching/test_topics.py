@@ -452,6 +452,34 @@ def test_definitions_and_traps(
             "Учения пройдут летом.",
             {"c5plus1"},
         ),
+        # The five states' earlier presidents are the states too; out of office, a name alone
+        # is no act of government. A partner state's National Guard however its unit is named,
+        # and the US bases of the 2000s.
+        (
+            "О чём говорили Назарбаев и Трамп",
+            "Назарбаев, прибывший в Вашингтон с официальным визитом, встретился с президентом США.",
+            {"c5plus1"},
+        ),
+        (
+            "Akayev meets US envoy",
+            "The president discussed cooperation with the United States.",
+            {"c5plus1"},
+        ),
+        (
+            "Lawsuit against reporters echoes Nazarbayev's old campaigns",
+            "Critics say the U.S. justice system is being used to silence them.",
+            set(),
+        ),
+        (
+            "Kazakhstan and the Arizona Army National Guard mark 20 years of cooperation",
+            "Officers met in Astana.",
+            {"c5plus1"},
+        ),
+        (
+            "Kyrgyzstan's parliament votes to close the Manas Air Base",
+            "Deputies gave the government six months.",
+            {"c5plus1"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
