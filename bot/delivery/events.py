@@ -17,13 +17,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.events.grouping import EventGrouper, EventItem, horizon
+from bot.events.grouping import WINDOW, EventGrouper, EventItem, horizon
 from bot.search import story_terms
 from storage.repositories.events import EventRepository, Placement, StoryForEvent
 
 log = logging.getLogger(__name__)
 
-WINDOW = timedelta(hours=72)
 # Later coverage edits alerts about stories first seen this recently (the editor's horizon).
 EDIT_HORIZON = timedelta(hours=48)
 

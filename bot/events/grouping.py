@@ -22,6 +22,9 @@ from bot.matching.aliases import ALIAS_MARK
 
 # A key carried by more open events than this is no longer rare: it is not looked up.
 MAX_POSTING = 100
+# How far from an event's reports (before its first, after its newest) an item can be one of
+# them; beyond it, only later coverage that reports nothing new joins (FOLLOW_UP below).
+WINDOW = timedelta(hours=72)
 # Score an item needs to join an event, and keys it must share with it.
 JOIN_SCORE = 0.3
 JOIN_SHARED = 2
@@ -31,6 +34,9 @@ DF_PRIOR = 200
 # this similar, within this long of the event's first report.
 REWRITE_SCORE = 0.5
 REWRITE_WITHIN = timedelta(hours=12)
+# ...and this similar over the keys narrower than a country: ledes that list the five states of
+# Central Asia are alike whatever happened.
+REWRITE_NARROW = 0.3
 # Reports of an event an item is compared with one by one (the first ones).
 MAX_MEMBERS = 8
 PAIR_FACTOR = 0.4
@@ -128,7 +134,7 @@ class EventGrouper:
     same keys."""
 
     def __init__(
-        self, window: timedelta = timedelta(hours=72), extractor: KeyExtractor | None = None
+        self, window: timedelta = WINDOW, extractor: KeyExtractor | None = None
     ) -> None:
         self.window = window
         self._extractor = extractor if extractor is not None else KeyExtractor()
@@ -266,13 +272,16 @@ class EventGrouper:
 
     def _specific(self, keys: ItemKeys, event: _Event) -> int:
         """How many keys the item shares with the event that weigh at least SPECIFIC_WEIGHT
-        in both and that at most one report in SPECIFIC_RARITY carries."""
+        in both, that at most one report in SPECIFIC_RARITY carries, and that are narrower than
+        a country or a region: early in a stream every key is rare, and the five states listed
+        in two ledes tell nothing of what happened."""
         limit = (self._total + DF_PRIOR) / SPECIFIC_RARITY
         seen, sums = self._seen, event.sums
         return sum(
             1
             for key, weight in keys.weights.items()
             if weight >= SPECIFIC_WEIGHT
+            and key not in _BROAD
             and sums.get(key, 0.0) >= SPECIFIC_WEIGHT
             and seen.get(key, 0) <= limit
         )
@@ -286,7 +295,9 @@ class EventGrouper:
         company, the city of the talks) or a near-identical wording the same day."""
         if self._specific(keys, event) > 0:
             return True
-        return similarity >= REWRITE_SCORE and abs(published - event.first) < REWRITE_WITHIN
+        if similarity < REWRITE_SCORE or abs(published - event.first) >= REWRITE_WITHIN:
+            return False
+        return _narrow_similarity(keys, event) >= REWRITE_NARROW
 
     def _same_stage(self, keys: ItemKeys, event: _Event, published: datetime) -> bool:
         """An announcement joins reports of the happening, or the reverse, only on the eve or
@@ -416,6 +427,17 @@ def _conflict(keys: ItemKeys, event: _Event) -> bool:
     country_for_name = extra <= _BROAD and _only_names(core)
     name_for_country = core <= _BROAD and _only_names(extra)
     return not (country_for_name or name_for_country)
+
+
+def _narrow_similarity(keys: ItemKeys, event: _Event) -> float:
+    """Cosine of the item and the event over the keys narrower than a country or region."""
+    sums = event.sums
+    dot = sum(w * sums[k] for k, w in keys.weights.items() if k in sums and k not in _BROAD)
+    if not dot:
+        return 0.0
+    mine = sum(w * w for k, w in keys.weights.items() if k not in _BROAD)
+    theirs = sum(w * w for k, w in sums.items() if k not in _BROAD)
+    return float(dot / math.sqrt(mine * theirs))
 
 
 def _similarity(a: ItemKeys, b: ItemKeys) -> float:

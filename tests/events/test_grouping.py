@@ -466,3 +466,36 @@ def test_the_un_of_un_atomic_watchdog_is_the_iaea(extractor: KeyExtractor) -> No
     russian = extractor.keys("МАГАТЭ приняло резолюцию по Ирану", "")
     assert english.names == russian.names == {"~iaea", "~iran", "~resolution"}
     assert "~un" in extractor.keys("UN chief hails border treaty", "").names
+
+
+def test_the_five_countries_listed_in_two_ledes_are_no_tie(extractor: KeyExtractor) -> None:
+    # The summit announced on its eve and the Secretary of State receiving the foreign
+    # ministers that night: both ledes list the five states, which tells nothing of what
+    # happened. A country is no rare key, and a close rewrite needs more than the countries.
+    grouper = EventGrouper(extractor=extractor)
+    eve = datetime(2025, 11, 5, 18, 30, tzinfo=UTC)
+    summit = grouper.place(
+        EventItem(
+            "a",
+            "President Trump to Host Central Asian Leaders in Washington for High-Level Summit",
+            "U.S. President Donald Trump will host the leaders of Kazakhstan, Kyrgyzstan, "
+            "Uzbekistan, Tajikistan, and Turkmenistan in Washington on Thursday.",
+            eve,
+        )
+    )
+    ministers = EventItem(
+        "b",
+        "Госсекретарь США принял глав внешнеполитических ведомств стран Центральной Азии",
+        "Марко Рубио провёл встречу с министрами иностранных дел Казахстана, Киргизии, "
+        "Таджикистана, Туркмении и Узбекистана.",
+        eve + timedelta(hours=9),
+    )
+    assert grouper.place(ministers) != summit
+    rewrite = EventItem(
+        "c",
+        "Trump to host Central Asian leaders in Washington for a high-level summit",
+        "President Donald Trump will host the leaders of Kazakhstan, Kyrgyzstan, Uzbekistan, "
+        "Tajikistan and Turkmenistan in Washington on Thursday.",
+        eve + timedelta(hours=10),
+    )
+    assert grouper.place(rewrite) == summit
