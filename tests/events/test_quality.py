@@ -87,18 +87,19 @@ BLIND4_FLOORS = {"blind-4a.jsonl": (0.64, 0.58), "blind-4b.jsonl": (0.73, 0.70)}
 BLIND5_FLOORS = {"blind-5.jsonl": (0.78, 0.42)}
 # The sixth, held out: 0.540 / 0.643 when first scored (0.520 / 0.586 with the release's start).
 BLIND6_FLOORS = {"blind-6.jsonl": (0.52, 0.62)}
+# The seventh, read: 0.511 / 0.713 when first scored, 0.587 / 0.647 once countries were no rare
+# tie (a change made before it arrived). The eighth, held out: 0.348 / 0.558 when first scored,
+# 0.354 / 0.543 after.
+BLIND78_FLOORS = {"blind-7.jsonl": (0.57, 0.62), "blind-8.jsonl": (0.34, 0.52)}
+LATER_FLOORS = BLIND3_FLOORS | BLIND4_FLOORS | BLIND5_FLOORS | BLIND6_FLOORS | BLIND78_FLOORS
 
 
-@pytest.mark.parametrize(
-    "name", sorted(BLIND3_FLOORS | BLIND4_FLOORS | BLIND5_FLOORS | BLIND6_FLOORS)
-)
+@pytest.mark.parametrize("name", sorted(LATER_FLOORS))
 def test_pairwise_precision_and_recall_on_the_later_blind_sets(
     name: str, extractor: KeyExtractor
 ) -> None:
     rows = load_labelled(FIXTURES / name)
     overall, _same, _cross = score(rows, predict(rows, EventGrouper(extractor=extractor)))
-    precision_floor, recall_floor = (BLIND3_FLOORS | BLIND4_FLOORS | BLIND5_FLOORS | BLIND6_FLOORS)[
-        name
-    ]
+    precision_floor, recall_floor = LATER_FLOORS[name]
     assert overall.precision >= precision_floor, overall
     assert overall.recall >= recall_floor, overall
