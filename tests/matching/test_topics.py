@@ -488,6 +488,28 @@ def test_definitions_and_traps(
             "and welcomed the council's members in Ashgabat.",
             set(),
         ),
+        # The US government of earlier years, and its troops and bases in the region; the
+        # ferroalloys of listed metals.
+        (
+            "Clinton concludes tour of South and Central Asia",
+            "The Secretary of State met regional leaders in four countries.",
+            {"c5plus1"},
+        ),
+        (
+            "Rumsfeld arrives in Tashkent",
+            "The defense secretary will discuss the base with Uzbek officials.",
+            {"c5plus1"},
+        ),
+        (
+            "Goodbye, Uzbekistan",
+            "The US Air Force is out of Uzbekistan: a C-17 flew the last troops home.",
+            {"c5plus1"},
+        ),
+        (
+            "Завод ферросплавов нарастил выпуск",
+            "Производство ферромарганца выросло на 9%, силикомарганца — на 2%.",
+            {"critical_minerals"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
