@@ -510,6 +510,23 @@ def test_definitions_and_traps(
             "Производство ферромарганца выросло на 9%, силикомарганца — на 2%.",
             {"critical_minerals"},
         ),
+        # Ferroalloys with their plant, market or trade; in passing, in a list of exports,
+        # they are not the subject. A deposit of germanium is no deposit of Germany.
+        (
+            "Завод ферросплавов останавливается",
+            "Предприятие с 1 ноября остановит производство.",
+            {"critical_minerals"},
+        ),
+        (
+            "New tariffs are mostly symbolic",
+            "They touch 4% of the country's exports, such as phosphorus chemicals and ferroalloys.",
+            set(),
+        ),
+        (
+            "На месторождении германия идут доразведочные работы",
+            "Об этом сообщили в администрации района.",
+            {"critical_minerals"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
