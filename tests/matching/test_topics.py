@@ -527,6 +527,25 @@ def test_definitions_and_traps(
             "Об этом сообщили в администрации района.",
             {"critical_minerals"},
         ),
+        # Litigation in a US court and the US government's yearly reports on a country are
+        # one-sided, like a visa rule; US assistance stays in whatever it fights.
+        (
+            "Astana to appeal US court ruling in Stati dispute",
+            "Kazakhstan's Ministry of Justice said the US court decision on the arbitration award "
+            "will be challenged.",
+            set(),
+        ),
+        (
+            "Доклад Госдепа США о торговле людьми: Кыргызстан остаётся в списке наблюдения",
+            "Госдепартамент опубликовал ежегодный доклад.",
+            set(),
+        ),
+        (
+            "US assistance to Tajikistan",
+            "The US assistance portfolio helps Tajikistan deter threats such as drug "
+            "trafficking and human trafficking.",
+            {"c5plus1"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
