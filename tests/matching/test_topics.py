@@ -546,6 +546,12 @@ def test_definitions_and_traps(
             "trafficking and human trafficking.",
             {"c5plus1"},
         ),
+        # Tourists between the countries are no diplomacy either.
+        (
+            "Uzbekistan records a 40% increase in U.S. visitors",
+            "Data from the statistics agency show the rise over the same period last year.",
+            set(),
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
