@@ -116,7 +116,8 @@ async def load_event_coverage(
     session: AsyncSession, stories: Iterable[StoryView]
 ) -> dict[int, tuple[SourceRef, ...]]:
     """For each story with an event, the outlets of the event's other stories that the story
-    itself does not list, first found first (each outlet once)."""
+    itself does not list, in order of publication (each outlet once): the order feeds fetched
+    at once happened to be stored in must not reorder an alert's list."""
     wanted = [s for s in stories if s.event_key]
     keys = sorted({s.event_key for s in wanted if s.event_key})
     if not keys:
@@ -126,7 +127,7 @@ async def load_event_coverage(
         .join(Item, Item.story_id == Story.id)
         .join(Feed, Feed.id == Item.feed_id)
         .where(Story.event_key.in_(keys))
-        .order_by(Item.fetched_at, Item.id)
+        .order_by(Story.published_at, Item.fetched_at, Item.id)
     )
     by_event: dict[str, list[tuple[int, SourceRef]]] = {}
     for key, story_id, item_url, feed_title, site_url, feed_url in rows:

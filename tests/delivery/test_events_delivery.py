@@ -201,6 +201,28 @@ async def test_the_alert_shows_the_report_published_first(
     assert FIRST[0] in message.text
 
 
+async def test_later_coverage_is_listed_in_order_of_publication(
+    sessions: SessionFactory, tg: FakeTelegramServer, pipeline: Pipeline, clock: FakeClock
+) -> None:
+    # Feeds fetched at once store their reports in any order; the alert's list must not
+    # depend on it.
+    await add_chat(sessions, 48)
+    editor = make_editor(sessions, pipeline, clock)
+    await report(sessions, clock, FIRST)
+    await pipeline.tick()
+    clock.advance(1800)
+    await add_story(
+        sessions, *SECOND[:2], sources=SECOND[2], published_at=clock.now() - timedelta(minutes=5)
+    )
+    await add_story(
+        sessions, *THIRD[:2], sources=THIRD[2], published_at=clock.now() - timedelta(minutes=20)
+    )
+    await pipeline.tick()
+    assert await editor.run_once(clock.now())
+    [edited] = tg.messages_to(48, EDIT)
+    assert "+2: Kazinform <KZ>, Reuters" in edited.plain_text
+
+
 async def test_a_second_process_rebuilds_the_grouper_and_agrees(
     sessions: SessionFactory, clock: FakeClock
 ) -> None:
