@@ -437,7 +437,7 @@ def _narrow_similarity(keys: ItemKeys, event: _Event) -> float:
         return 0.0
     mine = sum(w * w for k, w in keys.weights.items() if k not in _BROAD)
     theirs = sum(w * w for k, w in sums.items() if k not in _BROAD)
-    return float(dot / math.sqrt(mine * theirs))
+    return dot / math.sqrt(mine * theirs)
 
 
 def _similarity(a: ItemKeys, b: ItemKeys) -> float:

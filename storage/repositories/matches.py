@@ -217,10 +217,9 @@ class MatchRepository:
 
         The unique keys (chat, story) make a repeat after a crash a no-op, and (chat, event)
         keeps a second report of an event out of a chat's outbox, whichever rule it matched
-        and whichever process matched it first. ``story_ids`` is the batch in the order it was
-        claimed; within it, the first story of an event is the one its alert shows.
+        and whichever process matched it first. ``intents`` come in the order their stories
+        were claimed, so the first story of an event in the batch is the one its alert shows.
         """
-        batch = {story_id: n for n, story_id in enumerate(story_ids)}
         async with self._sessions() as session, session.begin():
             await insert_ignoring_duplicates(
                 session,
@@ -249,7 +248,7 @@ class MatchRepository:
                         "created_at": now,
                         "event_key": i.event_key,
                     }
-                    for i in sorted(intents, key=lambda i: (batch.get(i.story_id, 0), i.story_id))
+                    for i in intents
                     if i.instant
                 ],
             )
