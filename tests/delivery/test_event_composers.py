@@ -25,6 +25,15 @@ def test_snippet_is_the_first_sentence_in_either_language() -> None:
     assert snippet("") == "" and snippet("Same title", "Same title!") == ""
 
 
+def test_a_post_that_opens_with_its_headline_shows_the_sentence_after_it() -> None:
+    # A channel post: bold headline, then the text, whose first sentence repeats it.
+    title = "Дональд Трамп пригласил лидеров Центральной Азии в Вашингтон на саммит «С5+1»"
+    post = f"{title} {title}. Уточняется, что приглашены лидеры пяти стран. https://24.kg/a/1/"
+    assert snippet(post, title) == "Уточняется, что приглашены лидеры пяти стран."
+    # Not a headline of its own: a title that is only the start of the first word.
+    assert snippet("Tungstenite ore found. More.", "Tungsten") == "Tungstenite ore found."
+
+
 def test_snippet_is_bounded_and_escaped_in_the_alert() -> None:
     long = "Tungsten " + "and <b>more</b> & more " * 30 + "end. Next sentence."
     text = snippet(long)
