@@ -552,6 +552,48 @@ def test_definitions_and_traps(
             "Data from the statistics agency show the rise over the same period last year.",
             set(),
         ),
+        # The Secretary of State's full Russian title, US generals and army engineers at work
+        # in the region, «Средняя Азия», and a Central Asian leader's visit to the United States.
+        (
+            "Гость из-за океана",
+            "Ислам Каримов принял помощника государственного секретаря США по делам Южной и "
+            "Центральной Азии.",
+            {"c5plus1"},
+        ),
+        (
+            "Американский командующий едет в Среднюю Азию",
+            "В Узбекистан 3 мая прибывает генерал, командующий транспортным командованием США.",
+            {"c5plus1"},
+        ),
+        (
+            "Karimov keeps a low profile",
+            "Uzbekistan's President Islam Karimov is keeping a low profile throughout his official "
+            "visit to the United States.",
+            {"c5plus1"},
+        ),
+        (
+            "Rahmon flies to New York",
+            "Tajikistan's President leaves on a visit to the United States for the UN General "
+            "Assembly.",
+            set(),
+        ),
+        # Making safe the tailings of past uranium mining is no supply of it; a rare-metal
+        # deposit is a critical minerals deposit.
+        (
+            "Таджикистан завершил рекультивацию урановых хвостохранилищ",
+            "Работы в Согдийской области финансировали доноры.",
+            set(),
+        ),
+        (
+            "Uranium miner cleans up old tailings as it expands production",
+            "The company will raise output by 10%.",
+            {"critical_minerals"},
+        ),
+        (
+            "В Сибири начнут осваивать редкометалльное месторождение",
+            "Инвестор представил проект правительству области.",
+            {"critical_minerals"},
+        ),
         # The ores and the adjectives of listed minerals name them too.
         (
             "В Казахстане нашли монацитовые пески",
