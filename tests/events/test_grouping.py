@@ -412,6 +412,21 @@ def test_price_records_on_two_days_are_two_events(extractor: KeyExtractor) -> No
     assert not _one_event(extractor, monday, tuesday, timedelta(hours=24))
 
 
+def test_a_price_crossing_a_mark_weeks_after_a_record_is_a_new_event(
+    extractor: KeyExtractor,
+) -> None:
+    # A price passing a round mark is a moment like a record, not later coverage of the last one.
+    record = (
+        "Цена на золото обновила исторический рекорд",
+        "Фьючерсы на золото на бирже Comex превысили 3600 долларов за унцию.",
+    )
+    mark = (
+        "Стоимость золота пробила отметку в 3900 долларов",
+        "Фьючерсы на золото на бирже Comex поднялись выше 3900 долларов за унцию.",
+    )
+    assert not _one_event(extractor, record, mark, timedelta(days=28))
+
+
 def test_a_ban_the_reports_of_a_disaster_never_mention_is_a_new_happening(
     extractor: KeyExtractor,
 ) -> None:
