@@ -577,6 +577,32 @@ def test_definitions_and_traps(
             "Assembly.",
             set(),
         ),
+        # A US state's National Guard with the region anywhere in the item; USAID by its full
+        # name; a capital by its adjective; an embassy's cultural year, even when the UN
+        # General Assembly proclaimed it.
+        (
+            "Guard and Kazakh officers keep their partnership rolling",
+            "The Arizona National Guard hosted members of the Armed Forces of the Republic of "
+            "Kazakhstan for a week of exchanges.",
+            {"c5plus1"},
+        ),
+        (
+            "New laboratory opens",
+            "The lab in Bishkek was built with support from the U.S. Agency for International "
+            "Development.",
+            {"c5plus1"},
+        ),
+        (
+            "Госдеп США передал бишкекскому госпиталю гуманитарную помощь",
+            "Груз доставлен по программе содействия.",
+            {"c5plus1"},
+        ),
+        (
+            "Посольство США поддержит Год мира и доверия Туркменистана",
+            "Посол подчеркнула, что мероприятия посольства поддержат инициативу, одобренную "
+            "Генеральной Ассамблеей ООН.",
+            {"c5plus1"},
+        ),
         # Making safe the tailings of past uranium mining is no supply of it; a rare-metal
         # deposit is a critical minerals deposit.
         (
